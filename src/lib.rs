@@ -1,3 +1,36 @@
 //! SMPP v3.4: a codec, a sans-IO session core and a protocol test harness.
+//!
+//! The codec is exact to the spec and safe on hostile input: any PDU that decodes re-encodes to the
+//! same octets, and no input makes it panic or allocate from a length it has not checked.
+//!
+//! ```
+//! use smpp::{Command, Pdu, SubmitSm};
+//! let submit = SubmitSm {
+//!     source_addr: "12345".try_into()?,
+//!     destination_addr: "447911123456".try_into()?,
+//!     short_message: "Hello".try_into()?,
+//!     ..Default::default()
+//! };
+//! let bytes = Command::new(2, submit).to_bytes();
+//! let back = Command::decode(&bytes)?;
+//! assert_eq!(back.pdu.command_id(), smpp::CommandId::SUBMIT_SM);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod codec;
+pub mod error;
+pub mod fields;
+pub mod framer;
+pub mod pdu;
+pub mod raw;
+pub mod tlv;
+mod wire;
+
+pub use codec::{DecodeOptions, Mode};
+pub use error::{DecodeError, DecodeErrorKind, Warning};
+pub use framer::{DEFAULT_MAX_COMMAND_LENGTH, Framer};
+pub use pdu::*;
+pub use raw::{RawPdu, RawPduBuilder};
+pub use tlv::{NetworkErrorCode, RawTlv, Tlv, TlvTag, Tlvs};

@@ -1,0 +1,681 @@
+//! Field types of PDU bodies: C-Octet and Octet Strings, times, and the small enumerations of §5.2.
+
+use std::borrow::Cow;
+
+use bytes::{BufMut, Bytes};
+
+use crate::codec::{Reader, WireField};
+use crate::error::{DecodeError, DecodeErrorKind};
+use crate::fields::FieldValue;
+use crate::wire::wire_enum;
+
+/// A value that does not fit the field it was meant for (raised when building a PDU, never on decode).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueError {
+    /// Longer than the field allows.
+    #[error("{len} octets is above the maximum of {max}")]
+    TooLong {
+        /// The maximum, in octets (without the NUL of a C-Octet String).
+        max: usize,
+        /// The length given.
+        len: usize,
+    },
+    /// Shorter than the field allows.
+    #[error("{len} octets is below the minimum of {min}")]
+    TooShort {
+        /// The minimum, in octets.
+        min: usize,
+        /// The length given.
+        len: usize,
+    },
+    /// A C-Octet String cannot hold a NUL (§3.1).
+    #[error("a C-Octet String cannot contain NUL")]
+    ContainsNul,
+    /// Not a valid SMPP time `YYMMDDhhmmsstnnp` (§7.1.1).
+    #[error("not an SMPP time YYMMDDhhmmsstnnp")]
+    InvalidTime,
+    /// Too many entries for a list with a one-octet count.
+    #[error("{len} entries is above the maximum of {max}")]
+    TooManyEntries {
+        /// The maximum.
+        max: usize,
+        /// The number given.
+        len: usize,
+    },
+}
+
+/// A C-Octet String (§3.1) of at most `MAX` octets **including** its NUL, held without the NUL.
+///
+/// [`COctetString::new`] refuses NULs and over-long values, so a PDU built through the API always
+/// encodes to a valid field; lenient decoding may hold an over-long value it received, so that it
+/// re-encodes to the same octets.
+///
+/// ```
+/// use smpp::COctetString;
+/// let addr = COctetString::<21>::new("447911123456").unwrap();
+/// assert_eq!(addr.as_str(), Some("447911123456"));
+/// assert!(COctetString::<6>::new("TOOLONG").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct COctetString<const MAX: usize>(Bytes);
+
+impl<const MAX: usize> COctetString<MAX> {
+    /// The most characters the field holds (its size without the NUL).
+    pub const MAX_LEN: usize = MAX - 1;
+
+    /// A checked value: no NUL, at most `MAX - 1` octets.
+    pub fn new(value: impl Into<Bytes>) -> Result<Self, ValueError> {
+        let value = value.into();
+        if value.len() > Self::MAX_LEN {
+            return Err(ValueError::TooLong {
+                max: Self::MAX_LEN,
+                len: value.len(),
+            });
+        }
+        if memchr::memchr(0, &value).is_some() {
+            return Err(ValueError::ContainsNul);
+        }
+        Ok(Self(value))
+    }
+
+    /// The empty string (a "NULL" field, §3.1).
+    pub const fn empty() -> Self {
+        Self(Bytes::new())
+    }
+
+    /// A value from decoded octets (no NUL inside, but possibly over-long in lenient mode).
+    pub(crate) fn from_wire(value: Bytes) -> Self {
+        Self(value)
+    }
+
+    /// The octets, without the NUL.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The value as a shared [`Bytes`] handle.
+    pub fn to_bytes(&self) -> Bytes {
+        self.0.clone()
+    }
+
+    /// The value as `&str` when it is UTF-8 (SMPP strings are ASCII).
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// The value as text, with invalid UTF-8 replaced.
+    pub fn to_str_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+
+    /// Length in octets, without the NUL.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether this is the empty ("NULL") string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<const MAX: usize> core::fmt::Debug for COctetString<MAX> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.to_str_lossy(), f)
+    }
+}
+
+impl<const MAX: usize> core::fmt::Display for COctetString<MAX> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.to_str_lossy())
+    }
+}
+
+impl<const MAX: usize> TryFrom<&str> for COctetString<MAX> {
+    type Error = ValueError;
+    fn try_from(value: &str) -> Result<Self, ValueError> {
+        Self::new(Bytes::copy_from_slice(value.as_bytes()))
+    }
+}
+
+impl<const MAX: usize> TryFrom<String> for COctetString<MAX> {
+    type Error = ValueError;
+    fn try_from(value: String) -> Result<Self, ValueError> {
+        Self::new(value)
+    }
+}
+
+impl<const MAX: usize> TryFrom<&[u8]> for COctetString<MAX> {
+    type Error = ValueError;
+    fn try_from(value: &[u8]) -> Result<Self, ValueError> {
+        Self::new(Bytes::copy_from_slice(value))
+    }
+}
+
+impl<const MAX: usize> PartialEq<str> for COctetString<MAX> {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl<const MAX: usize> PartialEq<&str> for COctetString<MAX> {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl<const MAX: usize> WireField for COctetString<MAX> {
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+        r.c_octet(field, MAX).map(Self)
+    }
+    fn write(&self, out: &mut impl BufMut) {
+        out.put_slice(&self.0);
+        out.put_u8(0);
+    }
+    fn wire_len(&self) -> usize {
+        self.0.len() + 1
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::COctet(&self.0)
+    }
+}
+
+/// An Octet String of `MIN..=MAX` octets (TLV values such as callback_num, §5.3.2).
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct OctetString<const MIN: usize, const MAX: usize>(Bytes);
+
+impl<const MIN: usize, const MAX: usize> OctetString<MIN, MAX> {
+    /// A checked value of `MIN..=MAX` octets.
+    pub fn new(value: impl Into<Bytes>) -> Result<Self, ValueError> {
+        let value = value.into();
+        if value.len() > MAX {
+            return Err(ValueError::TooLong {
+                max: MAX,
+                len: value.len(),
+            });
+        }
+        if value.len() < MIN {
+            return Err(ValueError::TooShort {
+                min: MIN,
+                len: value.len(),
+            });
+        }
+        Ok(Self(value))
+    }
+
+    /// The octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The value as a shared [`Bytes`] handle.
+    pub fn to_bytes(&self) -> Bytes {
+        self.0.clone()
+    }
+
+    /// Length in octets.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it holds no octets.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<const MIN: usize, const MAX: usize> core::fmt::Debug for OctetString<MIN, MAX> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "0x{}", hex::encode(&self.0))
+    }
+}
+
+/// short_message: 0..=254 octets of user data, its sm_length derived on encode (§5.2.21).
+///
+/// ```
+/// use smpp::ShortMessage;
+/// assert_eq!(ShortMessage::new(&b"Hello"[..]).unwrap().len(), 5);
+/// assert!(ShortMessage::new(vec![0u8; 255]).is_err()); // §5.2.21: 255 is not allowed
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct ShortMessage(Bytes);
+
+impl ShortMessage {
+    /// The largest sm_length the spec allows.
+    pub const MAX_LEN: usize = 254;
+
+    /// A checked value of at most 254 octets.
+    pub fn new(value: impl Into<Bytes>) -> Result<Self, ValueError> {
+        let value = value.into();
+        if value.len() > Self::MAX_LEN {
+            return Err(ValueError::TooLong {
+                max: Self::MAX_LEN,
+                len: value.len(),
+            });
+        }
+        Ok(Self(value))
+    }
+
+    /// No user data (sm_length 0).
+    pub const fn empty() -> Self {
+        Self(Bytes::new())
+    }
+
+    /// The octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The value as a shared [`Bytes`] handle.
+    pub fn to_bytes(&self) -> Bytes {
+        self.0.clone()
+    }
+
+    /// sm_length.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether sm_length is 0.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl core::fmt::Debug for ShortMessage {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match std::str::from_utf8(&self.0) {
+            Ok(s) if s.chars().all(|c| !c.is_control()) => core::fmt::Debug::fmt(s, f),
+            _ => write!(f, "0x{}", hex::encode(&self.0)),
+        }
+    }
+}
+
+impl TryFrom<&[u8]> for ShortMessage {
+    type Error = ValueError;
+    fn try_from(value: &[u8]) -> Result<Self, ValueError> {
+        Self::new(Bytes::copy_from_slice(value))
+    }
+}
+
+impl TryFrom<&str> for ShortMessage {
+    type Error = ValueError;
+    fn try_from(value: &str) -> Result<Self, ValueError> {
+        Self::new(Bytes::copy_from_slice(value.as_bytes()))
+    }
+}
+
+impl WireField for ShortMessage {
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+        let at = r.pos();
+        let sm_length = r.u8("sm_length")?;
+        // §5.2.21: "0 = no user data, 1 - 254 allowed, 255 not allowed".
+        if usize::from(sm_length) > Self::MAX_LEN {
+            r.deviation_at(at, DecodeErrorKind::InvalidSmLength { sm_length })?;
+        }
+        r.octets(field, usize::from(sm_length)).map(Self)
+    }
+    fn write(&self, out: &mut impl BufMut) {
+        // Invariant: at most 255 octets (254 through `new`, 255 only from lenient decoding).
+        out.put_u8(u8::try_from(self.0.len()).unwrap_or(u8::MAX));
+        out.put_slice(&self.0);
+    }
+    fn wire_len(&self) -> usize {
+        1 + self.0.len()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Octets(&self.0)
+    }
+}
+
+/// schedule_delivery_time, validity_period, final_date: NULL or `YYMMDDhhmmsstnnp` (§7.1.1).
+///
+/// ```
+/// use smpp::SmppTime;
+/// assert!(SmppTime::new("240315143000004+").is_ok());
+/// assert!(SmppTime::new("000001000000000R").unwrap().is_relative());
+/// assert!(SmppTime::new("2403151430").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct SmppTime(COctetString<17>);
+
+impl SmppTime {
+    /// A checked time: empty, or 16 characters `YYMMDDhhmmsstnnp` with `p` one of `+`, `-`, `R`.
+    pub fn new(value: &str) -> Result<Self, ValueError> {
+        if !value.is_empty() && !is_smpp_time(value.as_bytes()) {
+            return Err(ValueError::InvalidTime);
+        }
+        COctetString::try_from(value).map(Self)
+    }
+
+    /// NULL: not specified.
+    pub const fn empty() -> Self {
+        Self(COctetString::empty())
+    }
+
+    /// The characters, without the NUL.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// The time as text.
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_str()
+    }
+
+    /// Whether this is NULL.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether this is a relative time (`p` = `R`).
+    pub fn is_relative(&self) -> bool {
+        self.as_bytes().get(15) == Some(&b'R')
+    }
+}
+
+impl core::fmt::Debug for SmppTime {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+/// §7.1.1: `YYMMDDhhmmsstnnp`: 15 digits then `+`, `-` or `R`.
+fn is_smpp_time(s: &[u8]) -> bool {
+    s.len() == 16
+        && s.iter().take(15).all(u8::is_ascii_digit)
+        && matches!(s.get(15), Some(b'+' | b'-' | b'R'))
+}
+
+impl WireField for SmppTime {
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+        let at = r.pos();
+        let value = r.c_octet(field, 17)?;
+        if !value.is_empty() && !is_smpp_time(&value) {
+            r.deviation_at(
+                at,
+                DecodeErrorKind::InvalidTime {
+                    field,
+                    len: value.len(),
+                },
+            )?;
+        }
+        Ok(Self(COctetString::from_wire(value)))
+    }
+    fn write(&self, out: &mut impl BufMut) {
+        self.0.write(out);
+    }
+    fn wire_len(&self) -> usize {
+        self.0.wire_len()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        self.0.field_value()
+    }
+}
+
+macro_rules! u8_wire_field {
+    ($($t:ty),*) => {$(
+        impl WireField for $t {
+            fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+                r.u8(field).map(Self)
+            }
+            fn write(&self, out: &mut impl BufMut) {
+                out.put_u8(self.0);
+            }
+            fn wire_len(&self) -> usize {
+                1
+            }
+            fn field_value(&self) -> FieldValue<'_> {
+                FieldValue::Int(u32::from(self.0))
+            }
+        }
+    )*};
+}
+
+wire_enum! {
+    /// Type of Number (§5.2.5, T 5-3).
+    pub struct Ton(u8) {
+        /// Unknown.
+        UNKNOWN = 0 => "Unknown",
+        /// International.
+        INTERNATIONAL = 1 => "International",
+        /// National.
+        NATIONAL = 2 => "National",
+        /// Network specific.
+        NETWORK_SPECIFIC = 3 => "Network Specific",
+        /// Subscriber number.
+        SUBSCRIBER_NUMBER = 4 => "Subscriber Number",
+        /// Alphanumeric.
+        ALPHANUMERIC = 5 => "Alphanumeric",
+        /// Abbreviated.
+        ABBREVIATED = 6 => "Abbreviated",
+    }
+    hex = 2;
+}
+
+wire_enum! {
+    /// Numbering Plan Indicator (§5.2.6, T 5-4).
+    pub struct Npi(u8) {
+        /// Unknown.
+        UNKNOWN = 0 => "Unknown",
+        /// ISDN (E.163/E.164).
+        ISDN = 1 => "ISDN (E163/E164)",
+        /// Data (X.121).
+        DATA = 3 => "Data (X.121)",
+        /// Telex (F.69).
+        TELEX = 4 => "Telex (F.69)",
+        /// Land Mobile (E.212).
+        LAND_MOBILE = 6 => "Land Mobile (E.212)",
+        /// National.
+        NATIONAL = 8 => "National",
+        /// Private.
+        PRIVATE = 9 => "Private",
+        /// ERMES.
+        ERMES = 10 => "ERMES",
+        /// Internet (IP).
+        INTERNET = 14 => "Internet (IP)",
+        /// WAP Client Id.
+        WAP_CLIENT_ID = 18 => "WAP Client Id",
+    }
+    hex = 2;
+}
+
+wire_enum! {
+    /// data_coding (§5.2.19). See [`crate::text`] for how a value selects an alphabet.
+    pub struct DataCoding(u8) {
+        /// SMSC default alphabet (commonly GSM 03.38).
+        SMSC_DEFAULT = 0x00 => "SMSC Default Alphabet",
+        /// IA5 (CCITT T.50) / ASCII (ANSI X3.4).
+        IA5 = 0x01 => "IA5 (CCITT T.50)/ASCII (ANSI X3.4)",
+        /// Octet unspecified (8-bit binary), TDMA/CDMA.
+        OCTET_UNSPECIFIED_2 = 0x02 => "Octet unspecified (8-bit binary)",
+        /// Latin 1 (ISO-8859-1).
+        LATIN1 = 0x03 => "Latin 1 (ISO-8859-1)",
+        /// Octet unspecified (8-bit binary), GSM/TDMA/CDMA.
+        OCTET_UNSPECIFIED = 0x04 => "Octet unspecified (8-bit binary) (GSM)",
+        /// JIS (X 0208-1990).
+        JIS = 0x05 => "JIS (X 0208-1990)",
+        /// Cyrillic (ISO-8859-5).
+        CYRILLIC = 0x06 => "Cyrillic (ISO-8859-5)",
+        /// Latin/Hebrew (ISO-8859-8).
+        LATIN_HEBREW = 0x07 => "Latin/Hebrew (ISO-8859-8)",
+        /// UCS2 (ISO/IEC-10646).
+        UCS2 = 0x08 => "UCS2 (ISO/IEC-10646)",
+        /// Pictogram encoding.
+        PICTOGRAM = 0x09 => "Pictogram Encoding",
+        /// ISO-2022-JP (music codes).
+        ISO_2022_JP = 0x0A => "ISO-2022-JP (Music Codes)",
+        /// Extended Kanji JIS (X 0212-1990).
+        EXTENDED_KANJI_JIS = 0x0D => "Extended Kanji JIS (X 0212-1990)",
+        /// KS C 5601.
+        KS_C_5601 = 0x0E => "KS C 5601",
+    }
+    hex = 2;
+}
+
+wire_enum! {
+    /// message_state (§5.2.28, T 5-6), in query_sm_resp and the message_state TLV.
+    pub struct MessageState(u8) {
+        /// The message is in enroute state.
+        ENROUTE = 1 => "ENROUTE",
+        /// Delivered to destination.
+        DELIVERED = 2 => "DELIVERED",
+        /// Validity period expired.
+        EXPIRED = 3 => "EXPIRED",
+        /// Deleted.
+        DELETED = 4 => "DELETED",
+        /// Undeliverable.
+        UNDELIVERABLE = 5 => "UNDELIVERABLE",
+        /// Accepted (e.g. read on behalf of the subscriber by customer service).
+        ACCEPTED = 6 => "ACCEPTED",
+        /// In an invalid state.
+        UNKNOWN = 7 => "UNKNOWN",
+        /// Rejected.
+        REJECTED = 8 => "REJECTED",
+    }
+    hex = 2;
+}
+
+impl MessageState {
+    /// Whether the state is final (every state but ENROUTE and unknown values).
+    pub fn is_final(self) -> bool {
+        (2..=8).contains(&self.0)
+    }
+}
+
+/// esm_class (§5.2.12): messaging mode, message type and GSM network features, as bits.
+///
+/// ```
+/// use smpp::EsmClass;
+/// let e = EsmClass(0x44);
+/// assert!(e.udhi() && e.is_delivery_receipt());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct EsmClass(pub u8);
+
+impl EsmClass {
+    /// Default mode, default message type, no GSM features.
+    pub const DEFAULT: Self = Self(0x00);
+    /// Datagram mode (bits 1-0 = 01).
+    pub const DATAGRAM_MODE: Self = Self(0x01);
+    /// Forward (transaction) mode (bits 1-0 = 10).
+    pub const FORWARD_MODE: Self = Self(0x02);
+    /// Store and forward mode (bits 1-0 = 11).
+    pub const STORE_AND_FORWARD_MODE: Self = Self(0x03);
+    /// SMSC delivery receipt (bits 5-2 = 0001, SMSC→ESME).
+    pub const DELIVERY_RECEIPT: Self = Self(0x04);
+    /// SME delivery acknowledgement (bits 5-2 = 0010).
+    pub const DELIVERY_ACK: Self = Self(0x08);
+    /// SME manual/user acknowledgement (bits 5-2 = 0100).
+    pub const USER_ACK: Self = Self(0x10);
+    /// Conversation abort (bits 5-2 = 0110, Korean CDMA).
+    pub const CONVERSATION_ABORT: Self = Self(0x18);
+    /// Intermediate delivery notification (bits 5-2 = 1000).
+    pub const INTERMEDIATE_NOTIFICATION: Self = Self(0x20);
+    /// UDHI: the user data starts with a User Data Header (bit 6).
+    pub const UDHI: Self = Self(0x40);
+    /// Set reply path (bit 7, GSM).
+    pub const REPLY_PATH: Self = Self(0x80);
+
+    /// Bits 1-0: the messaging mode.
+    pub const fn messaging_mode(self) -> u8 {
+        self.0 & 0x03
+    }
+
+    /// Bits 5-2 (masked, not shifted): the message type.
+    pub const fn message_type(self) -> u8 {
+        self.0 & 0x3C
+    }
+
+    /// Whether bit 6 (UDHI) is set.
+    pub const fn udhi(self) -> bool {
+        self.0 & 0x40 != 0
+    }
+
+    /// Whether bit 7 (reply path) is set.
+    pub const fn reply_path(self) -> bool {
+        self.0 & 0x80 != 0
+    }
+
+    /// Whether the message type is "SMSC delivery receipt" (SMSC→ESME).
+    pub const fn is_delivery_receipt(self) -> bool {
+        self.message_type() == 0x04
+    }
+
+    /// Whether the message type is "intermediate delivery notification".
+    pub const fn is_intermediate_notification(self) -> bool {
+        self.message_type() == 0x20
+    }
+
+    /// The same value with these bits also set.
+    #[must_use]
+    pub const fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+
+impl core::fmt::Debug for EsmClass {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "0x{:02x}", self.0)
+    }
+}
+
+/// registered_delivery (§5.2.17): which receipts and acknowledgements are asked for, as bits.
+///
+/// ```
+/// use smpp::RegisteredDelivery;
+/// assert_eq!(RegisteredDelivery::SMSC_RECEIPT.smsc_receipt(), 1);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct RegisteredDelivery(pub u8);
+
+impl RegisteredDelivery {
+    /// No receipt, no acknowledgement.
+    pub const NONE: Self = Self(0x00);
+    /// SMSC delivery receipt on final outcome, success or failure (bits 1-0 = 01).
+    pub const SMSC_RECEIPT: Self = Self(0x01);
+    /// SMSC delivery receipt on failure only (bits 1-0 = 10).
+    pub const SMSC_RECEIPT_ON_FAILURE: Self = Self(0x02);
+    /// SME delivery acknowledgement (bits 3-2 = 01).
+    pub const SME_DELIVERY_ACK: Self = Self(0x04);
+    /// SME manual/user acknowledgement (bits 3-2 = 10).
+    pub const SME_USER_ACK: Self = Self(0x08);
+    /// Intermediate notification (bit 4, 0x10; the spec's heading says "bit 5", its pattern is bit 4).
+    pub const INTERMEDIATE_NOTIFICATION: Self = Self(0x10);
+
+    /// Bits 1-0: 0 none, 1 on final outcome, 2 on failure, 3 reserved in v3.4.
+    pub const fn smsc_receipt(self) -> u8 {
+        self.0 & 0x03
+    }
+
+    /// Bits 3-2 (masked, not shifted): SME acknowledgements asked for.
+    pub const fn sme_ack(self) -> u8 {
+        self.0 & 0x0C
+    }
+
+    /// Whether bit 4 asks for intermediate notifications.
+    pub const fn intermediate_notification(self) -> bool {
+        self.0 & 0x10 != 0
+    }
+}
+
+impl core::fmt::Debug for RegisteredDelivery {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "0x{:02x}", self.0)
+    }
+}
+
+u8_wire_field!(
+    Ton,
+    Npi,
+    DataCoding,
+    MessageState,
+    EsmClass,
+    RegisteredDelivery
+);
+
+/// The interface_version this crate speaks (§5.2.4: 0x34 = v3.4).
+pub const INTERFACE_VERSION_34: u8 = 0x34;
