@@ -1,0 +1,76 @@
+//! Owns [`TextError`], the one typed error of the `text` module (encoding, decoding, UDH, splitting, reassembly).
+
+use super::Alphabet;
+
+/// Everything that can go wrong in the `text` module.
+///
+/// Decoders and parsers return these for malformed input instead of panicking.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextError {
+    /// A character has no code in the target alphabet (strict mode only; lossy mode writes `?`).
+    #[error("character {ch:?} at byte offset {index} cannot be encoded in {alphabet}")]
+    Unencodable {
+        /// The offending character.
+        ch: char,
+        /// Byte offset of `ch` in the input `&str`.
+        index: usize,
+        /// The alphabet that lacks it.
+        alphabet: Alphabet,
+    },
+    /// The alphabet carries no text this module can encode or decode (binary, JIS, Cyrillic, ...).
+    #[error("{alphabet} carries no text this module encodes or decodes")]
+    NotText {
+        /// The alphabet asked for.
+        alphabet: Alphabet,
+    },
+    /// An octet is not a valid code of the alphabet (e.g. > 0x7F in unpacked GSM or IA5).
+    #[error("octet {byte:#04x} at offset {offset} is not a valid {alphabet} code")]
+    InvalidByte {
+        /// The offending octet.
+        byte: u8,
+        /// Its offset in the input.
+        offset: usize,
+        /// The alphabet being decoded.
+        alphabet: Alphabet,
+    },
+    /// GSM data ends with a lone escape (0x1B) that has no following code (strict mode only).
+    #[error("GSM escape 0x1B at offset {offset} ends the data")]
+    TrailingEscape {
+        /// Offset of the escape septet.
+        offset: usize,
+    },
+    /// UCS2 data has an odd number of octets (strict mode only).
+    #[error("UCS2 data has an odd length of {len} octets")]
+    OddUcs2Length {
+        /// The length in octets.
+        len: usize,
+    },
+    /// A UTF-16 surrogate without its partner (strict mode only).
+    #[error("unpaired UTF-16 surrogate {unit:#06x} at offset {offset}")]
+    LoneSurrogate {
+        /// The surrogate code unit.
+        unit: u16,
+        /// Octet offset of the unit in the input.
+        offset: usize,
+    },
+    /// A fill-bit count outside 0..=6.
+    #[error("fill bit count {0} is outside 0..=6")]
+    InvalidFillBits(u8),
+    /// A value given as a septet does not fit in 7 bits.
+    #[error("septet value {value:#04x} at offset {offset} does not fit in 7 bits")]
+    InvalidSeptet {
+        /// The offending value.
+        value: u8,
+        /// Its offset in the input.
+        offset: usize,
+    },
+    /// Fewer septets are packed in the octets than were asked for.
+    #[error("{requested} septets requested, only {available} packed in the data")]
+    NotEnoughSeptets {
+        /// Septets asked for.
+        requested: usize,
+        /// Whole septets present.
+        available: usize,
+    },
+}
