@@ -73,4 +73,24 @@ pub enum TextError {
         /// Whole septets present.
         available: usize,
     },
+    /// The user data is shorter than its UDHL says.
+    #[error("UDH needs {needed} octets, user data has {available}")]
+    UdhTruncated {
+        /// Octets the header claims (UDHL + 1).
+        needed: usize,
+        /// Octets present.
+        available: usize,
+    },
+    /// An information element runs past the end of the header.
+    #[error("UDH information element at offset {offset} overruns the header")]
+    UdhMalformed {
+        /// Offset (in the user data) of the IEI of the bad element.
+        offset: usize,
+    },
+    /// A header to encode is longer than a one-octet length allows.
+    #[error("UDH or IE of {len} octets exceeds 255")]
+    UdhTooLong {
+        /// The length that does not fit.
+        len: usize,
+    },
 }

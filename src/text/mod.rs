@@ -8,7 +8,12 @@ mod error;
 pub mod gsm;
 mod single_octet;
 mod ucs2;
+mod udh;
 
 pub use alphabet::{Alphabet, Mode, decode, encode};
 pub use dcs::{DataCodingInfo, DcsGroup, IndicationType, MessageClass, MessageWaiting};
 pub use error::TextError;
+pub use udh::{
+    ConcatInfo, IEI_CONCAT_8, IEI_CONCAT_16, IEI_PORT_8, IEI_PORT_16, InformationElement, Udh,
+    split_udh,
+};
