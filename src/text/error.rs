@@ -93,4 +93,16 @@ pub enum TextError {
         /// The length that does not fit.
         len: usize,
     },
+    /// Splitting would need more parts than concatenation can number.
+    #[error("text needs {parts} parts, more than 255")]
+    TooManyParts {
+        /// Parts needed.
+        parts: usize,
+    },
+    /// A message_payload would exceed what a TLV length can say.
+    #[error("payload of {len} octets exceeds 65535")]
+    PayloadTooLong {
+        /// The encoded length.
+        len: usize,
+    },
 }
