@@ -1,6 +1,6 @@
 //! Owns [`TextError`], the one typed error of the `text` module (encoding, decoding, UDH, splitting, reassembly).
 
-use super::Alphabet;
+use super::{Alphabet, ConcatRef};
 
 /// Everything that can go wrong in the `text` module.
 ///
@@ -104,5 +104,52 @@ pub enum TextError {
     PayloadTooLong {
         /// The encoded length.
         len: usize,
+    },
+    /// SAR values and a UDH (UDHI) on the same part.
+    #[error("SAR parameters given together with UDHI")]
+    SarWithUdhi,
+    /// A segment number or total that cannot be valid (0, or number > total).
+    #[error("invalid segment {seq} of {total} for {reference:?}")]
+    InvalidSegment {
+        /// The concatenated message reference.
+        reference: ConcatRef,
+        /// Total announced by the part.
+        total: u8,
+        /// Segment number announced by the part.
+        seq: u8,
+    },
+    /// The same segment arrived twice.
+    #[error("duplicate segment {seq} for {reference:?}")]
+    Duplicate {
+        /// The concatenated message reference.
+        reference: ConcatRef,
+        /// The repeated segment number.
+        seq: u8,
+    },
+    /// Parts of one reference disagree on the total number of segments.
+    #[error("{reference:?} announced {expected} segments, a part says {found}")]
+    InconsistentTotal {
+        /// The concatenated message reference.
+        reference: ConcatRef,
+        /// Total from the first part seen.
+        expected: u8,
+        /// Total from the conflicting part.
+        found: u8,
+    },
+    /// Segments are missing from a concatenated message.
+    #[error("{reference:?} is missing segments {missing:?} of {total}")]
+    Missing {
+        /// The concatenated message reference.
+        reference: ConcatRef,
+        /// Total number of segments.
+        total: u8,
+        /// The segment numbers not received.
+        missing: Vec<u8>,
+    },
+    /// The parts given to [`reassemble`](super::reassemble) do not form exactly one message.
+    #[error("parts form {messages} complete messages, expected exactly one")]
+    NotOneMessage {
+        /// Complete messages seen.
+        messages: usize,
     },
 }
