@@ -23,6 +23,7 @@ mod codec;
 pub mod error;
 pub mod fields;
 pub mod framer;
+pub mod pcap;
 pub mod pdu;
 pub mod raw;
 pub mod text;
