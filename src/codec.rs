@@ -11,7 +11,7 @@ use crate::pdu::Header;
 
 /// How strictly to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
+pub enum DecodeMode {
     /// Reject everything the spec forbids.
     #[default]
     Strict,
@@ -23,15 +23,15 @@ pub enum Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecodeOptions {
     /// Strict or lenient.
-    pub mode: Mode,
+    pub mode: DecodeMode,
 }
 
 impl DecodeOptions {
     /// Strict decoding.
-    pub const STRICT: Self = Self { mode: Mode::Strict };
+    pub const STRICT: Self = Self { mode: DecodeMode::Strict };
     /// Lenient decoding.
     pub const LENIENT: Self = Self {
-        mode: Mode::Lenient,
+        mode: DecodeMode::Lenient,
     };
 }
 
@@ -73,7 +73,7 @@ impl<'a> Reader<'a> {
             frame,
             pos: crate::pdu::HEADER_LEN,
             header,
-            lenient: opts.mode == Mode::Lenient,
+            lenient: opts.mode == DecodeMode::Lenient,
             warnings,
         }
     }

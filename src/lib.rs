@@ -30,7 +30,7 @@ pub mod text;
 pub mod tlv;
 mod wire;
 
-pub use codec::{DecodeOptions, Mode};
+pub use codec::{DecodeMode, DecodeOptions};
 pub use error::{DecodeError, DecodeErrorKind, Warning};
 pub use framer::{DEFAULT_MAX_COMMAND_LENGTH, Framer};
 pub use pdu::*;
