@@ -15,6 +15,10 @@
 //! Appendix B layout ([`ReceiptDeviation`]), for conformance reports. [`DeliveryReceipt::to_bytes`]
 //! and [`Display`](fmt::Display) write the canonical layout back.
 //!
+//! §2.11 and T 4-18 say a receipt should also carry the `receipted_message_id` (0x001E) and
+//! `message_state` (0x0427) TLVs; [`ReceiptView::combine`] prefers them and reports where they
+//! disagree with the text.
+//!
 //! ```
 //! use smpp::receipt::{DeliveryReceipt, ReceiptStat};
 //!
@@ -1466,5 +1470,256 @@ impl ReceiptBuilder {
     /// The receipt.
     pub fn build(self) -> DeliveryReceipt {
         self.receipt
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TLV form
+
+/// The `network_error_code` TLV (0x0423, T 5-7): *"octet 1 network type, octets 2–3 error code"*.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NetworkErrorCode {
+    /// 1 ANSI-136, 2 IS-95, 3 GSM, 4+ reserved.
+    pub network_type: u8,
+    /// Network-specific error code.
+    pub error_code: u16,
+}
+
+impl NetworkErrorCode {
+    /// Network type 1: ANSI-136 (TDMA).
+    pub const ANSI_136: u8 = 1;
+    /// Network type 2: IS-95 (CDMA).
+    pub const IS_95: u8 = 2;
+    /// Network type 3: GSM.
+    pub const GSM: u8 = 3;
+
+    /// Decodes the 3-octet TLV value (error code big-endian).
+    ///
+    /// ```
+    /// use smpp::receipt::NetworkErrorCode;
+    /// let code = NetworkErrorCode::from_bytes(&[0x03, 0x00, 0x22]);
+    /// assert_eq!(code, NetworkErrorCode { network_type: NetworkErrorCode::GSM, error_code: 0x22 });
+    /// assert_eq!(code.to_bytes(), [0x03, 0x00, 0x22]);
+    /// ```
+    pub const fn from_bytes(bytes: &[u8; 3]) -> Self {
+        let [network_type, high, low] = *bytes;
+        Self {
+            network_type,
+            error_code: u16::from_be_bytes([high, low]),
+        }
+    }
+
+    /// Decodes a TLV value of any length; only 3 octets are valid.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ReceiptError> {
+        <&[u8; 3]>::try_from(bytes)
+            .map(Self::from_bytes)
+            .map_err(|_| ReceiptError::NetworkErrorCodeLength(bytes.len()))
+    }
+
+    /// Encodes the 3-octet TLV value.
+    pub const fn to_bytes(self) -> [u8; 3] {
+        let [high, low] = self.error_code.to_be_bytes();
+        [self.network_type, high, low]
+    }
+
+    /// `"ANSI-136"`, `"IS-95"`, `"GSM"`, or `None` for reserved types.
+    pub const fn network_type_name(self) -> Option<&'static str> {
+        match self.network_type {
+            Self::ANSI_136 => Some("ANSI-136"),
+            Self::IS_95 => Some("IS-95"),
+            Self::GSM => Some("GSM"),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for NetworkErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.network_type_name() {
+            Some(name) => write!(f, "{name} error {}", self.error_code),
+            None => write!(
+                f,
+                "network type {} error {}",
+                self.network_type, self.error_code
+            ),
+        }
+    }
+}
+
+/// The receipt TLVs of a deliver_sm/data_sm, as plain values (the typed TLV layer fills this in).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ReceiptTlvs {
+    /// `receipted_message_id` (0x001E): C-Octet String, at most 65 octets with the NUL.
+    pub receipted_message_id: Option<String>,
+    /// `message_state` (0x0427): 1 octet, T 5-6 values.
+    pub message_state: Option<u8>,
+    /// `network_error_code` (0x0423): 3 octets.
+    pub network_error_code: Option<NetworkErrorCode>,
+}
+
+/// Where a value of a [`ReceiptView`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReceiptSource {
+    /// From a TLV.
+    Tlv,
+    /// From the short_message text.
+    Text,
+}
+
+/// A place where the receipt text and the receipt TLVs disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReceiptConflict {
+    /// `id:` differs from `receipted_message_id`.
+    MessageId {
+        /// The text's `id:`.
+        text: String,
+        /// The TLV's value.
+        tlv: String,
+        /// Whether [`ids_match`] still takes them for the same id (padding, decimal vs hex).
+        equivalent: bool,
+    },
+    /// `stat:` does not stand for the `message_state` TLV value.
+    State {
+        /// The text's `stat:`.
+        text: ReceiptStat,
+        /// The TLV's value.
+        tlv: u8,
+    },
+}
+
+impl fmt::Display for ReceiptConflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReceiptConflict::MessageId {
+                text,
+                tlv,
+                equivalent,
+            } => {
+                let same = if *equivalent {
+                    " (same id, re-encoded)"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "text id {text:?} differs from receipted_message_id {tlv:?}{same}"
+                )
+            }
+            ReceiptConflict::State { text, tlv } => {
+                write!(f, "text stat {text} differs from message_state {tlv}")
+            }
+        }
+    }
+}
+
+/// A receipt seen through both its text and its TLVs, preferring the TLVs (§2.11: receipts
+/// should carry `receipted_message_id` and `message_state`; cloudhopper's maintainers and vumi
+/// PR #637 give the same advice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptView {
+    /// `receipted_message_id` when present and not empty, else the text's `id:` (when not empty).
+    pub message_id: Option<String>,
+    /// Where `message_id` came from.
+    pub message_id_source: Option<ReceiptSource>,
+    /// The stat for the `message_state` TLV when it is 1..=8, else the text's `stat:`.
+    pub stat: Option<ReceiptStat>,
+    /// Where `stat` came from.
+    pub stat_source: Option<ReceiptSource>,
+    /// The `message_state` TLV value when present (even outside 1..=8), else the value the
+    /// text's `stat:` stands for.
+    pub message_state: Option<u8>,
+    /// The `network_error_code` TLV.
+    pub network_error_code: Option<NetworkErrorCode>,
+    /// The parsed text, for `err`, dates, counts and the original text.
+    pub text: Option<DeliveryReceipt>,
+    /// Where text and TLVs disagree; empty when they agree or only one is present.
+    pub conflicts: Vec<ReceiptConflict>,
+}
+
+impl ReceiptView {
+    /// Combines a parsed receipt text (if the short_message held one) with the receipt TLVs.
+    ///
+    /// ```
+    /// use smpp::receipt::{DeliveryReceipt, ReceiptConflict, ReceiptSource, ReceiptStat, ReceiptTlvs, ReceiptView};
+    ///
+    /// let text = DeliveryReceipt::parse(b"id:0000029095 sub:001 dlvrd:001 stat:DELIVRD err:000 text:")?;
+    /// let tlvs = ReceiptTlvs {
+    ///     receipted_message_id: Some("29095".into()),
+    ///     message_state: Some(5),
+    ///     network_error_code: None,
+    /// };
+    /// let view = ReceiptView::combine(Some(text), tlvs);
+    /// assert_eq!(view.message_id.as_deref(), Some("29095"));
+    /// assert_eq!(view.stat, Some(ReceiptStat::Undeliverable));
+    /// assert_eq!(view.stat_source, Some(ReceiptSource::Tlv));
+    /// assert_eq!(view.conflicts, vec![
+    ///     ReceiptConflict::MessageId { text: "0000029095".into(), tlv: "29095".into(), equivalent: true },
+    ///     ReceiptConflict::State { text: ReceiptStat::Delivered, tlv: 5 },
+    /// ]);
+    /// # Ok::<(), smpp::receipt::ReceiptError>(())
+    /// ```
+    pub fn combine(text: Option<DeliveryReceipt>, tlvs: ReceiptTlvs) -> ReceiptView {
+        let mut conflicts = Vec::new();
+        let tlv_id = tlvs.receipted_message_id.filter(|id| !id.is_empty());
+        let text_id = text
+            .as_ref()
+            .map(|t| t.id.clone())
+            .filter(|id| !id.is_empty());
+        if let (Some(text_id), Some(tlv_id)) = (&text_id, &tlv_id) {
+            if text_id != tlv_id {
+                conflicts.push(ReceiptConflict::MessageId {
+                    text: text_id.clone(),
+                    tlv: tlv_id.clone(),
+                    equivalent: ids_match(text_id, tlv_id),
+                });
+            }
+        }
+        let text_stat = text.as_ref().map(|t| t.stat.clone());
+        if let (Some(text_stat), Some(tlv_state)) = (&text_stat, tlvs.message_state) {
+            if text_stat.message_state() != Some(tlv_state) {
+                conflicts.push(ReceiptConflict::State {
+                    text: text_stat.clone(),
+                    tlv: tlv_state,
+                });
+            }
+        }
+        let (message_id, message_id_source) = match (tlv_id, text_id) {
+            (Some(id), _) => (Some(id), Some(ReceiptSource::Tlv)),
+            (None, Some(id)) => (Some(id), Some(ReceiptSource::Text)),
+            (None, None) => (None, None),
+        };
+        let tlv_stat = tlvs.message_state.and_then(ReceiptStat::from_message_state);
+        let (stat, stat_source) = match (tlv_stat, text_stat) {
+            (Some(stat), _) => (Some(stat), Some(ReceiptSource::Tlv)),
+            (None, Some(stat)) => (Some(stat), Some(ReceiptSource::Text)),
+            (None, None) => (None, None),
+        };
+        let message_state = tlvs.message_state.or_else(|| {
+            text.as_ref()
+                .and_then(|t: &DeliveryReceipt| t.stat.message_state())
+        });
+        ReceiptView {
+            message_id,
+            message_id_source,
+            stat,
+            stat_source,
+            message_state,
+            network_error_code: tlvs.network_error_code,
+            text,
+            conflicts,
+        }
+    }
+
+    /// Whether the combined stat is final ([`ReceiptStat::is_final`]); false when unknown.
+    pub fn is_final(&self) -> bool {
+        self.stat.as_ref().is_some_and(ReceiptStat::is_final)
+    }
+
+    /// Whether the combined message id matches `submit_message_id` by [`ids_match`].
+    pub fn id_matches(&self, submit_message_id: &str) -> bool {
+        self.message_id
+            .as_deref()
+            .is_some_and(|id| ids_match(id, submit_message_id))
     }
 }
