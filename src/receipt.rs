@@ -1723,3 +1723,32 @@ impl ReceiptView {
             .is_some_and(|id| ids_match(id, submit_message_id))
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// fuzzing
+
+/// Fuzz body for the cargo-fuzz target `receipt`: parses arbitrary bytes (which must never
+/// panic) and, when they parse, checks that writing the receipt and parsing it again gives the
+/// same receipt — id, stat, err and dates first, then every field.
+#[doc(hidden)]
+pub fn fuzz_receipt(data: &[u8]) {
+    let Ok(parsed) = DeliveryReceipt::parse_with_deviations(data) else {
+        return;
+    };
+    let first = parsed.receipt;
+    let rebuilt = first.to_bytes();
+    let second = match DeliveryReceipt::parse(&rebuilt) {
+        Ok(second) => second,
+        Err(error) => panic!(
+            "rebuilt receipt {:?} does not parse: {error}",
+            String::from_utf8_lossy(&rebuilt)
+        ),
+    };
+    assert_eq!(second.id, first.id, "id");
+    assert_eq!(second.stat, first.stat, "stat");
+    assert_eq!(second.err, first.err, "err");
+    assert_eq!(second.submit_date, first.submit_date, "submit date");
+    assert_eq!(second.done_date, first.done_date, "done date");
+    assert_eq!(second, first, "receipt");
+    assert_eq!(second.to_bytes(), rebuilt, "rebuild is stable");
+}
