@@ -1752,3 +1752,6 @@ pub fn fuzz_receipt(data: &[u8]) {
     assert_eq!(second, first, "receipt");
     assert_eq!(second.to_bytes(), rebuilt, "rebuild is stable");
 }
+
+#[cfg(test)]
+mod tests;
