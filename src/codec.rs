@@ -28,7 +28,9 @@ pub struct DecodeOptions {
 
 impl DecodeOptions {
     /// Strict decoding.
-    pub const STRICT: Self = Self { mode: DecodeMode::Strict };
+    pub const STRICT: Self = Self {
+        mode: DecodeMode::Strict,
+    };
     /// Lenient decoding.
     pub const LENIENT: Self = Self {
         mode: DecodeMode::Lenient,

@@ -26,6 +26,7 @@ pub mod framer;
 pub mod pcap;
 pub mod pdu;
 pub mod raw;
+pub mod receipt;
 pub mod text;
 pub mod tlv;
 mod wire;

@@ -30,17 +30,52 @@ impl NetworkErrorCode {
     pub const GSM: u8 = 3;
 
     /// The three octets of the TLV value.
-    pub fn to_bytes(self) -> [u8; 3] {
+    ///
+    /// ```
+    /// use smpp::NetworkErrorCode;
+    /// let code = NetworkErrorCode::from_bytes(&[0x03, 0x00, 0x22]);
+    /// assert_eq!(code, NetworkErrorCode { network_type: NetworkErrorCode::GSM, error_code: 0x22 });
+    /// assert_eq!(code.to_bytes(), [0x03, 0x00, 0x22]);
+    /// ```
+    pub const fn to_bytes(self) -> [u8; 3] {
         let [hi, lo] = self.error_code.to_be_bytes();
         [self.network_type, hi, lo]
     }
 
-    /// From the three octets of the TLV value.
-    pub fn from_bytes(b: [u8; 3]) -> Self {
-        let [network_type, hi, lo] = b;
+    /// From the three octets of the TLV value (the error code big-endian).
+    pub const fn from_bytes(b: &[u8; 3]) -> Self {
+        let [network_type, hi, lo] = *b;
         Self {
             network_type,
             error_code: u16::from_be_bytes([hi, lo]),
+        }
+    }
+
+    /// From a TLV value of any length; only 3 octets are valid.
+    pub fn from_slice(b: &[u8]) -> Option<Self> {
+        <&[u8; 3]>::try_from(b).ok().map(Self::from_bytes)
+    }
+
+    /// `"ANSI-136"`, `"IS-95"`, `"GSM"`, or `None` for a reserved type.
+    pub const fn network_type_name(self) -> Option<&'static str> {
+        match self.network_type {
+            Self::ANSI_136 => Some("ANSI-136"),
+            Self::IS_95 => Some("IS-95"),
+            Self::GSM => Some("GSM"),
+            _ => None,
+        }
+    }
+}
+
+impl core::fmt::Display for NetworkErrorCode {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.network_type_name() {
+            Some(name) => write!(f, "{name} error {}", self.error_code),
+            None => write!(
+                f,
+                "network type {} error {}",
+                self.network_type, self.error_code
+            ),
         }
     }
 }
@@ -150,9 +185,7 @@ impl TlvValue for NetworkErrorCode {
         exact_len(v, 3, "3")
     }
     fn from_checked(v: Bytes) -> Self {
-        <[u8; 3]>::try_from(&v[..])
-            .map(Self::from_bytes)
-            .unwrap_or_default()
+        Self::from_slice(&v).unwrap_or_default()
     }
     fn value_len(&self) -> usize {
         3
