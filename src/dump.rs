@@ -387,7 +387,7 @@ pub fn to_text(
         w.line(Some(HEADER_LEN), "body", &hex_or_empty(body));
     }
     if view.body_omitted {
-        w.line(None, "(body omitted)", "header-only response");
+        w.line(None, "body", "omitted (header-only response)");
     }
     let mut at = view.tlv_start;
     for t in &view.tlvs {
@@ -424,7 +424,7 @@ pub fn error_text(err: &DecodeError, offset_in_input: usize) -> String {
     if let Some(h) = err.header {
         let _ = writeln!(
             out,
-            "  header: {} seq={} status={} len={}",
+            "  header as read: {} seq={} status={} len={}",
             command_id_str(h.command_id),
             h.sequence_number,
             h.command_status,
@@ -475,6 +475,19 @@ struct TextWriter<'a> {
 }
 
 impl TextWriter<'_> {
+    /// Octets in hex after `prefix`, 32 a line.
+    fn hex_lines(&mut self, at: Option<usize>, name: &str, prefix: &str, octets: &[u8]) {
+        let mut chunks = octets.chunks(32);
+        let first = chunks
+            .next()
+            .map_or_else(|| "(empty)".to_owned(), hex::encode);
+        self.line(at, name, &format!("{prefix}{first}"));
+        let indent = " ".repeat(prefix.len());
+        for chunk in chunks {
+            self.line(None, "", &format!("{indent}{}", hex::encode(chunk)));
+        }
+    }
+
     fn line(&mut self, at: Option<usize>, name: &str, value: &str) {
         let _ = match (self.offsets, at) {
             (true, Some(at)) => writeln!(self.out, "{at:>5}  {name:<27} {value}"),
@@ -489,7 +502,7 @@ fn text_field(w: &mut TextWriter<'_>, at: Option<usize>, field: &Field<'_>, view
         FieldValue::COctet(s) => w.line(at, field.name, &quoted(s)),
         FieldValue::Octets(b) => {
             w.line(at, "sm_length", &b.len().to_string());
-            w.line(at.map(|a| a + 1), field.name, &hex_or_empty(b));
+            w.hex_lines(at.map(|a| a + 1), field.name, "", b);
             if let Some(ud) = &view.user_data {
                 user_data_text(w, ud);
             }
@@ -554,42 +567,66 @@ fn text_tlv(w: &mut TextWriter<'_>, at: Option<usize>, t: &TlvView) {
         Some(n) => n.to_owned(),
         None => "(unknown tlv)".to_owned(),
     };
-    let typed = t.raw.typed();
-    let decoded = match (&t.payload, &typed) {
-        (Some(_), _) => String::new(),
-        (None, Tlv::Other { .. }) => String::new(),
-        (None, tlv) => match tlv_decoded_json(tlv) {
-            Value::Null => String::new(),
-            Value::String(s) => format!(" = {s:?}"),
-            v => format!(" = {}{}", v, tlv_meaning(tlv)),
-        },
+    let decoded = match &t.payload {
+        Some(_) => String::new(),
+        None => tlv_text_value(&t.raw.typed()).map_or_else(String::new, |v| format!(" = {v}")),
     };
-    let value = format!(
-        "[tlv 0x{:04x} len {}] {}{}",
-        t.raw.tag.0,
-        t.raw.value.len(),
-        hex_or_empty(&t.raw.value),
-        decoded
-    );
-    w.line(at, &name, &value);
+    let prefix = format!("[tlv 0x{:04x} len {}] ", t.raw.tag.0, t.raw.value.len());
+    if t.raw.value.len() <= 32 {
+        w.line(
+            at,
+            &name,
+            &format!("{prefix}{}{decoded}", hex_or_empty(&t.raw.value)),
+        );
+    } else {
+        w.hex_lines(at, &name, &prefix, &t.raw.value);
+        if !decoded.is_empty() {
+            w.line(None, "", decoded.trim_start_matches(' '));
+        }
+    }
     if let Some(ud) = &t.payload {
         user_data_text(w, ud);
     }
 }
 
-/// A name for the values of a few enumerated TLVs.
-fn tlv_meaning(tlv: &Tlv) -> String {
-    match tlv {
-        Tlv::MessageState(s) => format!(" ({s})"),
-        Tlv::ScInterfaceVersion(v) => format!(" ({})", interface_version_text(*v)),
-        Tlv::NetworkErrorCode(n) => match n.network_type {
-            1 => " (ANSI-136)".to_owned(),
-            2 => " (IS-95)".to_owned(),
-            3 => " (GSM)".to_owned(),
-            _ => String::new(),
+/// The decoded value of a TLV for the text form, with a name for a few enumerated values.
+fn tlv_text_value(tlv: &Tlv) -> Option<String> {
+    let named = |v: u8, name: Option<&str>| match name {
+        Some(n) => format!("{v} ({n})"),
+        None => v.to_string(),
+    };
+    Some(match tlv {
+        Tlv::MessageState(s) => format!("{} ({s})", s.0),
+        Tlv::ScInterfaceVersion(v) => format!("0x{v:02x} ({})", interface_version_text(*v)),
+        // §5.3.2.30.
+        Tlv::MsAvailabilityStatus(v) => named(
+            *v,
+            match v {
+                0 => Some("available"),
+                1 => Some("denied"),
+                2 => Some("unavailable"),
+                _ => None,
+            },
+        ),
+        // §5.3.2.31.
+        Tlv::NetworkErrorCode(n) => format!(
+            "network_type {} ({}), error_code {}",
+            n.network_type,
+            match n.network_type {
+                1 => "ANSI-136",
+                2 => "IS-95",
+                3 => "GSM",
+                _ => "reserved",
+            },
+            n.error_code
+        ),
+        Tlv::Other { .. } => return None,
+        tlv => match tlv_decoded_json(tlv) {
+            Value::Null => return None,
+            Value::String(s) => format!("{s:?}"),
+            v => v.to_string(),
         },
-        _ => String::new(),
-    }
+    })
 }
 
 fn int_text(name: &str, v: u32, id: CommandId) -> String {
@@ -804,8 +841,16 @@ impl<'a> View<'a> {
         }
 
         let (offsets, end) = layout(&fields);
-        let tlv_bytes = pdu.tlvs().map_or(0, |t| t.as_bytes().len());
-        let consistent = end + tlv_bytes == HEADER_LEN + pdu.body_len();
+        let tlv_bytes = match pdu {
+            Pdu::Unknown { body, .. } => body.len(),
+            _ => pdu.tlvs().map_or(0, |t| t.as_bytes().len()),
+        };
+        let pdu_len = if frame.len() >= HEADER_LEN {
+            frame.len()
+        } else {
+            command.encoded_len()
+        };
+        let consistent = end + tlv_bytes == pdu_len;
         let (offsets, tlv_start) = if consistent {
             (Some(offsets), Some(end))
         } else {
@@ -1133,14 +1178,22 @@ impl Iterator for Items {
             None if self.framer.buffered() > 0 => {
                 let tail = self.framer.take_remaining();
                 self.offset += tail.len();
-                let error = match Command::decode_with(&tail, self.opts) {
-                    Err(e) => e,
-                    // Unreachable: the framer holds back only an incomplete PDU.
-                    Ok(_) => DecodeError::new(
+                let error = match tail.get(..4).map(|l| l.try_into().map(u32::from_be_bytes)) {
+                    Some(Ok(command_length)) => DecodeError::new(
                         Header::parse(&tail),
                         0,
                         DecodeErrorKind::LengthMismatch {
-                            command_length: 0,
+                            command_length,
+                            available: tail.len(),
+                        },
+                    ),
+                    // Not even a whole command_length.
+                    _ => DecodeError::new(
+                        None,
+                        0,
+                        DecodeErrorKind::Truncated {
+                            field: "command_length",
+                            needed: 4,
                             available: tail.len(),
                         },
                     ),

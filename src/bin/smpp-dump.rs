@@ -39,8 +39,8 @@ EXAMPLES:
 #[derive(Debug, Parser)]
 #[command(name = "smpp-dump", version, after_help = AFTER_HELP)]
 struct Args {
-    /// Hex octets (several arguments are joined), or a file of hex text or binary PDUs; '-' or
-    /// nothing: standard input.
+    /// Hex octets (several arguments are joined), or files of hex text or binary PDUs (read one
+    /// after the other); '-' or nothing: standard input.
     input: Vec<String>,
 
     /// Read binary PDUs back to back from FILE (no hex detection).
@@ -162,7 +162,13 @@ fn read_input(args: &Args) -> Result<Vec<u8>, String> {
     match args.input.as_slice() {
         [] => read_stdin(),
         [arg] if arg == "-" => read_stdin(),
-        [arg] if Path::new(arg).exists() => read_file(Path::new(arg)).map(hex_or_binary),
+        paths @ [first, ..] if Path::new(first).exists() => {
+            let mut all = Vec::new();
+            for path in paths {
+                all.extend(hex_or_binary(read_file(Path::new(path))?));
+            }
+            Ok(all)
+        }
         args => {
             let text = args.join(" ");
             parse_hex(&text).map_err(|e| {
