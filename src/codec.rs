@@ -41,8 +41,14 @@ impl Default for DecodeOptions {
     }
 }
 
+/// Decoding stopped; the [`DecodeError`] saying why is kept in the [`Reader`] (so that every read
+/// returns a one-octet `Result` instead of carrying the whole error through each field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stop;
+
 /// A bounded, position-tracking cursor over one PDU frame.
 pub struct Reader<'a> {
+    error: Option<DecodeError>,
     frame: &'a Bytes,
     pos: usize,
     end: usize,
@@ -61,6 +67,7 @@ impl<'a> Reader<'a> {
     ) -> Self {
         let end = frame.len();
         Self {
+            error: None,
             frame,
             pos: crate::pdu::HEADER_LEN,
             end,
@@ -86,13 +93,25 @@ impl<'a> Reader<'a> {
         self.pos >= self.end
     }
 
-    /// An error at the current position.
-    pub(crate) fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+    /// Stops with an error at the current position.
+    #[cold]
+    pub(crate) fn error(&mut self, kind: DecodeErrorKind) -> Stop {
         self.error_at(self.pos, kind)
     }
 
-    pub(crate) fn error_at(&self, offset: usize, kind: DecodeErrorKind) -> DecodeError {
-        DecodeError::new(Some(self.header), offset, kind)
+    /// Stops with an error at `offset`.
+    #[cold]
+    pub(crate) fn error_at(&mut self, offset: usize, kind: DecodeErrorKind) -> Stop {
+        self.error = Some(DecodeError::new(Some(self.header), offset, kind));
+        Stop
+    }
+
+    /// The error decoding stopped with.
+    pub(crate) fn take_error(&mut self) -> DecodeError {
+        self.error.take().unwrap_or_else(|| {
+            let kind = DecodeErrorKind::TrailingBytes { count: 0 };
+            DecodeError::new(Some(self.header), self.pos, kind)
+        })
     }
 
     /// A deviation: a warning in lenient mode, an error in strict mode.
@@ -100,7 +119,7 @@ impl<'a> Reader<'a> {
         &mut self,
         offset: usize,
         kind: DecodeErrorKind,
-    ) -> Result<(), DecodeError> {
+    ) -> Result<(), Stop> {
         if self.lenient {
             self.warnings.push(Warning { offset, kind });
             Ok(())
@@ -109,7 +128,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn truncated(&self, field: &'static str, needed: usize) -> DecodeError {
+    #[cold]
+    fn truncated(&mut self, field: &'static str, needed: usize) -> Stop {
         self.error(DecodeErrorKind::Truncated {
             field,
             needed,
@@ -118,33 +138,45 @@ impl<'a> Reader<'a> {
     }
 
     /// The next `n` octets as a slice of the frame.
-    fn take(&mut self, field: &'static str, n: usize) -> Result<&'a [u8], DecodeError> {
+    #[inline]
+    fn take(&mut self, field: &'static str, n: usize) -> Result<&'a [u8], Stop> {
         let frame: &'a Bytes = self.frame;
         let start = self.pos;
-        let stop = start
+        match start
             .checked_add(n)
             .filter(|&s| s <= self.end)
-            .ok_or_else(|| self.truncated(field, n))?;
-        let out = frame
-            .get(start..stop)
-            .ok_or_else(|| self.truncated(field, n))?;
-        self.pos = stop;
-        Ok(out)
+            .and_then(|s| frame.get(start..s))
+        {
+            Some(out) => {
+                self.pos = start + n;
+                Ok(out)
+            }
+            None => Err(self.truncated(field, n)),
+        }
     }
 
-    pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, DecodeError> {
-        let b = self.take(field, 1)?;
-        Ok(b.first().copied().unwrap_or_default())
+    #[inline]
+    pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, Stop> {
+        match self.frame.get(self.pos) {
+            Some(&b) if self.pos < self.end => {
+                self.pos += 1;
+                Ok(b)
+            }
+            _ => Err(self.truncated(field, 1)),
+        }
     }
 
-    pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
+    #[inline]
+    pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, Stop> {
         let b = self.take(field, 4)?;
-        let arr: [u8; 4] = b.try_into().map_err(|_| self.truncated(field, 4))?;
-        Ok(u32::from_be_bytes(arr))
+        match <[u8; 4]>::try_from(b) {
+            Ok(arr) => Ok(u32::from_be_bytes(arr)),
+            Err(_) => Err(self.truncated(field, 4)),
+        }
     }
 
     /// `n` octets as a zero-copy [`Bytes`] slice of the frame.
-    pub(crate) fn octets(&mut self, field: &'static str, n: usize) -> Result<Bytes, DecodeError> {
+    pub(crate) fn octets(&mut self, field: &'static str, n: usize) -> Result<Bytes, Stop> {
         if n == 0 {
             return Ok(Bytes::new());
         }
@@ -164,68 +196,63 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A C-Octet String of at most `max` octets including its NUL (§3.1), without the NUL.
+    /// A C-Octet String of at most `max` octets including its NUL (§3.1): the range of its
+    /// characters in the frame (the NUL excluded).
     ///
     /// Lenient mode accepts an over-long string, and a string cut by the end of the body (a missing
     /// final NUL), with a warning each.
+    #[inline]
     pub(crate) fn c_octet(
         &mut self,
         field: &'static str,
         max: usize,
-    ) -> Result<Bytes, DecodeError> {
+    ) -> Result<core::ops::Range<usize>, Stop> {
         let start = self.pos;
         let window = self.frame.get(start..self.end).unwrap_or_default();
-        match memchr::memchr(0, window) {
-            Some(len) => {
-                if len + 1 > max {
-                    self.deviation_at(
-                        start,
-                        DecodeErrorKind::COctetTooLong {
-                            field,
-                            max,
-                            len: len + 1,
-                        },
-                    )?;
-                }
-                let s = if len == 0 {
-                    Bytes::new()
-                } else {
-                    self.frame.slice(start..start + len)
-                };
-                self.pos = start + len + 1;
-                Ok(s)
-            }
+        // The NUL must come within `max` octets; look there first, which is all strict decoding needs.
+        let head = window.get(..max).unwrap_or(window);
+        let nul = match memchr::memchr(0, head) {
+            Some(len) => Some(len),
             None => {
-                if window.is_empty() {
-                    return Err(self.truncated(field, 1));
+                let found = memchr::memchr(0, window);
+                let len = found.map_or(window.len() + 1, |l| l + 1);
+                if !window.is_empty() && (found.is_some() || len > max) {
+                    self.deviation_at(start, DecodeErrorKind::COctetTooLong { field, max, len })?;
                 }
+                found
+            }
+        };
+        match nul {
+            Some(len) => {
+                self.pos = start + len + 1;
+                Ok(start..start + len)
+            }
+            None if window.is_empty() => Err(self.truncated(field, 1)),
+            None => {
                 self.deviation_at(start, DecodeErrorKind::COctetNotTerminated { field })?;
-                if window.len() + 1 > max {
-                    self.deviation_at(
-                        start,
-                        DecodeErrorKind::COctetTooLong {
-                            field,
-                            max,
-                            len: window.len() + 1,
-                        },
-                    )?;
-                }
-                Ok(self.rest())
+                self.pos = self.end;
+                Ok(start..self.end)
             }
         }
+    }
+
+    /// The whole frame (for zero-copy slices of ranges this reader returned).
+    #[inline]
+    pub(crate) fn frame(&self) -> &'a Bytes {
+        self.frame
     }
 }
 
 /// A mandatory field: how it is read, written, sized and shown.
 pub(crate) trait WireField: Sized {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError>;
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, Stop>;
     fn write(&self, out: &mut impl BufMut);
     fn wire_len(&self) -> usize;
     fn field_value(&self) -> crate::fields::FieldValue<'_>;
 }
 
 impl WireField for u8 {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, Stop> {
         r.u8(field)
     }
     fn write(&self, out: &mut impl BufMut) {
@@ -240,7 +267,7 @@ impl WireField for u8 {
 }
 
 impl WireField for u32 {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, Stop> {
         r.u32(field)
     }
     fn write(&self, out: &mut impl BufMut) {

@@ -26,6 +26,7 @@ pub mod fields;
 pub mod framer;
 pub mod pdu;
 pub mod raw;
+pub mod text;
 pub mod tlv;
 mod wire;
 

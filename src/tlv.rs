@@ -7,7 +7,7 @@
 use bytes::{BufMut, Bytes, BytesMut};
 
 use crate::codec::Reader;
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::DecodeErrorKind;
 use crate::pdu::{COctetString, CommandId, MessageState, OctetString};
 use crate::wire::wire_enum;
 
@@ -177,7 +177,7 @@ impl<const MAX: usize> TlvValue for COctetString<MAX> {
         }
     }
     fn from_checked(v: Bytes) -> Self {
-        Self::from_wire(v.slice(..v.len().saturating_sub(1)))
+        Self::from_frame(&v, 0..v.len().saturating_sub(1))
     }
     fn value_len(&self) -> usize {
         self.len() + 1
@@ -307,11 +307,13 @@ macro_rules! tlvs {
             }
         }
 
-        /// Checks a known tag's value; unknown tags always pass.
-        pub(crate) fn check_value(tag: TlvTag, value: &[u8]) -> Result<(), TlvValueError> {
+        /// Checks a known tag's value: `Ok(true)` for a good value of a known tag, `Ok(false)` for an
+        /// unknown tag.
+        #[inline]
+        pub(crate) fn check_value(tag: TlvTag, value: &[u8]) -> Result<bool, TlvValueError> {
             match tag.0 {
-                $( $tag => <$ty as TlvValue>::check(value), )*
-                _ => Ok(()),
+                $( $tag => <$ty as TlvValue>::check(value).map(|()| true), )*
+                _ => Ok(false),
             }
         }
     };
@@ -436,12 +438,25 @@ impl Tlvs {
 
     /// The value octets of the first TLV with this tag.
     pub fn get_raw(&self, tag: TlvTag) -> Option<Bytes> {
-        self.iter().find(|t| t.tag == tag).map(|t| t.value)
+        self.find(tag).map(|r| self.0.slice(r))
     }
 
     /// Whether a TLV with this tag is present.
     pub fn contains(&self, tag: TlvTag) -> bool {
-        self.iter().any(|t| t.tag == tag)
+        self.find(tag).is_some()
+    }
+
+    /// The range of the value of the first TLV with this tag.
+    fn find(&self, tag: TlvTag) -> Option<core::ops::Range<usize>> {
+        let mut rest: &[u8] = &self.0;
+        while let Some((t, _, value, next)) = split_tlv(rest) {
+            if t == tag {
+                let start = self.0.len() - rest.len() + 4;
+                return Some(start..start + value.len());
+            }
+            rest = next;
+        }
+        None
     }
 
     /// The number of TLVs.
@@ -519,93 +534,63 @@ impl Tlvs {
         r: &mut Reader<'_>,
         command_id: CommandId,
         allowed: &[TlvTag],
-    ) -> Result<Self, DecodeError> {
+    ) -> Result<Self, crate::codec::Stop> {
         let start = r.pos();
         let stream = r.rest();
-        let mut pos = 0;
-        let mut iter = TlvIter {
-            tlvs: &stream,
-            pos: 0,
-        };
-        while pos < stream.len() {
-            let at = start + pos;
-            let available = stream.len() - pos;
-            let Some(tlv) = iter.next() else {
-                return Err(r.error_at(
-                    at,
-                    DecodeErrorKind::TlvTruncated {
-                        needed: 4,
-                        available,
-                    },
-                ));
-            };
-            if iter.pos > stream.len() {
-                let needed = iter.pos - pos;
+        let mut rest: &[u8] = &stream;
+        // Tags seen that other tags depend on (§5.3.2.22-24, §5.3.2.36-38).
+        let (mut sar, mut callback_num, mut callback_extra) = ([false; 3], false, None);
+        while !rest.is_empty() {
+            let at = start + (stream.len() - rest.len());
+            let available = rest.len();
+            let Some((tag, len, value, next)) = split_tlv(rest) else {
+                let needed = rest
+                    .get(2..4)
+                    .map_or(4, |l| 4 + usize::from(u16::from_be_bytes([l[0], l[1]])));
                 return Err(r.error_at(at, DecodeErrorKind::TlvTruncated { needed, available }));
-            }
-            pos = iter.pos;
-            if let Err(e) = check_value(tlv.tag, &tlv.value) {
-                let length = u16::try_from(tlv.value.len()).unwrap_or(u16::MAX);
-                let kind = match e {
-                    TlvValueError::Length(expected) => DecodeErrorKind::TlvLength {
-                        tag: tlv.tag,
-                        length,
-                        expected,
-                    },
-                    TlvValueError::Value(reason) => DecodeErrorKind::TlvValue {
-                        tag: tlv.tag,
-                        reason,
-                    },
-                };
-                r.deviation_at(at, kind)?;
+            };
+            rest = next;
+            match check_value(tag, value) {
+                Ok(false) => continue, // unknown tag: §3.3, ignored and kept
+                Ok(true) => {}
+                Err(e) => {
+                    let kind = match e {
+                        TlvValueError::Length(expected) => DecodeErrorKind::TlvLength {
+                            tag,
+                            length: len,
+                            expected,
+                        },
+                        TlvValueError::Value(reason) => DecodeErrorKind::TlvValue { tag, reason },
+                    };
+                    r.deviation_at(at, kind)?;
+                }
             }
             // §3.3 says a receiver ignores a known TLV not expected in this PDU; strict decoding reports
             // it as ESME_ROPTPARNOTALLWD so that a test shows the sender's mistake.
-            if tlv.tag.name().is_some() && !allowed.contains(&tlv.tag) {
-                r.deviation_at(
-                    at,
-                    DecodeErrorKind::TlvNotAllowed {
-                        tag: tlv.tag,
-                        command_id,
-                    },
-                )?;
+            if !allowed.contains(&tag) {
+                r.deviation_at(at, DecodeErrorKind::TlvNotAllowed { tag, command_id })?;
             }
-        }
-        let tlvs = Self(stream);
-        tlvs.check_dependencies(r, start)?;
-        Ok(tlvs)
-    }
-
-    /// TLVs that only make sense together (§5.3.2.22–24: the SAR triple; §5.3.2.37–38: callback_num
-    /// presentation and alpha tag need callback_num).
-    fn check_dependencies(&self, r: &mut Reader<'_>, at: usize) -> Result<(), DecodeError> {
-        if self.is_empty() {
-            return Ok(());
+            match tag {
+                TlvTag::SAR_MSG_REF_NUM => sar[0] = true,
+                TlvTag::SAR_TOTAL_SEGMENTS => sar[1] = true,
+                TlvTag::SAR_SEGMENT_SEQNUM => sar[2] = true,
+                TlvTag::CALLBACK_NUM => callback_num = true,
+                TlvTag::CALLBACK_NUM_PRES_IND | TlvTag::CALLBACK_NUM_ATAG => {
+                    callback_extra = Some(tag)
+                }
+                _ => {}
+            }
         }
         const SAR: [TlvTag; 3] = [
             TlvTag::SAR_MSG_REF_NUM,
             TlvTag::SAR_TOTAL_SEGMENTS,
             TlvTag::SAR_SEGMENT_SEQNUM,
         ];
-        let mut present = [false; 3];
-        let mut callback_num = false;
-        let mut callback_extra = None;
-        for t in self.iter() {
-            if let Some(i) = SAR.iter().position(|s| *s == t.tag) {
-                present[i] = true;
-            }
-            match t.tag {
-                TlvTag::CALLBACK_NUM => callback_num = true,
-                TlvTag::CALLBACK_NUM_PRES_IND | TlvTag::CALLBACK_NUM_ATAG => {
-                    callback_extra = Some(t.tag)
-                }
-                _ => {}
-            }
-        }
-        if let Some(because) = SAR.iter().zip(present).find(|(_, p)| *p).map(|(t, _)| *t) {
-            for (missing, _) in SAR.iter().zip(present).filter(|(_, p)| !*p) {
+        if let Some(i) = sar.iter().position(|p| *p) {
+            let because = SAR.get(i).copied().unwrap_or(TlvTag::SAR_MSG_REF_NUM);
+            for (missing, _) in SAR.iter().zip(sar).filter(|(_, p)| !*p) {
                 r.deviation_at(
-                    at,
+                    start,
                     DecodeErrorKind::TlvMissing {
                         missing: *missing,
                         because,
@@ -615,15 +600,25 @@ impl Tlvs {
         }
         if let (Some(because), false) = (callback_extra, callback_num) {
             r.deviation_at(
-                at,
+                start,
                 DecodeErrorKind::TlvMissing {
                     missing: TlvTag::CALLBACK_NUM,
                     because,
                 },
             )?;
         }
-        Ok(())
+        Ok(Self(stream))
     }
+}
+
+/// Splits one whole TLV off the front: (tag, length, value, rest), or `None` when it is cut short.
+#[inline]
+fn split_tlv(b: &[u8]) -> Option<(TlvTag, u16, &[u8], &[u8])> {
+    let (head, rest) = b.split_first_chunk::<4>()?;
+    let tag = TlvTag(u16::from_be_bytes([head[0], head[1]]));
+    let len = u16::from_be_bytes([head[2], head[3]]);
+    let (value, rest) = rest.split_at_checked(usize::from(len))?;
+    Some((tag, len, value, rest))
 }
 
 impl core::fmt::Debug for Tlvs {

@@ -26,9 +26,10 @@ macro_rules! body {
             /// The TLV tags the spec allows in this PDU.
             pub const ALLOWED_TLVS: &'static [$crate::tlv::TlvTag] = $allowed;
 
+            #[inline]
             pub(crate) fn decode_body(
                 r: &mut $crate::codec::Reader<'_>,
-            ) -> Result<Self, $crate::error::DecodeError> {
+            ) -> Result<Self, $crate::codec::Stop> {
                 #[allow(unused_imports)]
                 use $crate::codec::WireField as _;
                 let body = Self {
@@ -39,11 +40,13 @@ macro_rules! body {
                 Ok(body)
             }
 
+            #[inline]
             pub(crate) fn encode_body(&self, out: &mut impl bytes::BufMut) {
                 $( $crate::codec::WireField::write(&self.$field, out); )*
                 self.tlvs.write(out);
             }
 
+            #[inline]
             pub(crate) fn body_len(&self) -> usize {
                 0 $( + $crate::codec::WireField::wire_len(&self.$field) )* + self.tlvs.wire_len()
             }
@@ -70,7 +73,7 @@ pub(crate) fn payload_or_short_message(
     short_message: &super::ShortMessage,
     tlvs: &crate::tlv::Tlvs,
     r: &mut crate::codec::Reader<'_>,
-) -> Result<(), crate::error::DecodeError> {
+) -> Result<(), crate::codec::Stop> {
     if !short_message.is_empty() && tlvs.contains(crate::tlv::TlvTag::MESSAGE_PAYLOAD) {
         let at = r.pos();
         r.deviation_at(at, crate::error::DecodeErrorKind::PayloadAndShortMessage)?;

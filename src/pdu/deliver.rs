@@ -5,7 +5,6 @@ use super::{
     COctetString, DataCoding, EsmClass, Npi, RegisteredDelivery, ShortMessage, SmppTime, Ton,
 };
 use crate::codec::Reader;
-use crate::error::DecodeError;
 use crate::tlv::TlvTag;
 
 /// The TLVs T 4-18 allows in deliver_sm, plus ussd_service_op, which T 4-18 omits but USSD gateways
@@ -77,7 +76,7 @@ body! {
 }
 
 impl DeliverSm {
-    fn check(&self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+    fn check(&self, r: &mut Reader<'_>) -> Result<(), crate::codec::Stop> {
         payload_or_short_message(&self.short_message, &self.tlvs, r)
     }
 }

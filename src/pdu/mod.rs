@@ -77,6 +77,7 @@ macro_rules! pdus {
             }
 
             /// Octets of the body (everything after the header).
+            #[inline]
             pub fn body_len(&self) -> usize {
                 match self {
                     $( Self::$ev => 0, )*
@@ -87,6 +88,7 @@ macro_rules! pdus {
             }
 
             /// Writes the body.
+            #[inline]
             pub fn encode_body(&self, out: &mut impl BufMut) {
                 match self {
                     $( Self::$ev => {} )*
@@ -135,7 +137,8 @@ macro_rules! pdus {
                 }
             }
 
-            fn decode_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+            #[inline]
+            fn decode_body(r: &mut Reader<'_>) -> Result<Self, crate::codec::Stop> {
                 let h = r.header();
                 match h.command_id {
                     $( CommandId::$eid => {
@@ -341,8 +344,9 @@ impl Command {
     }
 
     /// Decodes one whole PDU strictly: `frame` is exactly `command_length` octets.
+    #[inline]
     pub fn decode(frame: &Bytes) -> Result<Self, DecodeError> {
-        Self::decode_with(frame, DecodeOptions::STRICT).map(|d| d.command)
+        Self::decode_into(frame, DecodeOptions::STRICT, &mut Vec::new())
     }
 
     /// Decodes one whole PDU from a slice (copies it once into a [`Bytes`]).
@@ -362,56 +366,70 @@ impl Command {
     /// assert_eq!(d.warnings.len(), 1);
     /// ```
     pub fn decode_with(frame: &Bytes, opts: DecodeOptions) -> Result<Decoded, DecodeError> {
-        let header = match Header::parse(frame) {
-            Some(h) => h,
-            None => {
-                let command_length = frame
-                    .get(..4)
-                    .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                    .map(u32::from_be_bytes)
-                    .unwrap_or(0);
-                let kind = if frame.len() >= 4 && command_length < HEADER_LEN as u32 {
-                    DecodeErrorKind::CommandLengthTooSmall { command_length }
-                } else {
-                    DecodeErrorKind::LengthMismatch {
-                        command_length,
-                        available: frame.len(),
-                    }
-                };
-                return Err(DecodeError::new(None, 0, kind));
-            }
-        };
-        if header.command_length < HEADER_LEN as u32 {
-            let kind = DecodeErrorKind::CommandLengthTooSmall {
-                command_length: header.command_length,
-            };
-            return Err(DecodeError::new(Some(header), 0, kind));
-        }
-        if usize::try_from(header.command_length).ok() != Some(frame.len()) {
-            let kind = DecodeErrorKind::LengthMismatch {
-                command_length: header.command_length,
-                available: frame.len(),
-            };
-            return Err(DecodeError::new(Some(header), 0, kind));
-        }
         let mut warnings = Vec::new();
-        let pdu = {
-            let mut r = Reader::new(frame, header, opts, &mut warnings);
-            check_header(&mut r, header)?;
-            Pdu::decode_body(&mut r)?
+        let command = Self::decode_into(frame, opts, &mut warnings)?;
+        Ok(Decoded { command, warnings })
+    }
+
+    /// Decodes one whole PDU, appending lenient-mode warnings to `warnings`.
+    #[inline]
+    pub fn decode_into(
+        frame: &Bytes,
+        opts: DecodeOptions,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Self, DecodeError> {
+        let header = check_length(frame)?;
+        let mut r = Reader::new(frame, header, opts, warnings);
+        let pdu = match check_header(&mut r, header).and_then(|()| Pdu::decode_body(&mut r)) {
+            Ok(pdu) => pdu,
+            Err(crate::codec::Stop) => return Err(r.take_error()),
         };
-        let command = Self {
+        Ok(Self {
             command_status: header.command_status,
             sequence_number: header.sequence_number,
             pdu,
-        };
-        Ok(Decoded { command, warnings })
+        })
     }
+}
+
+/// §3.2.2: the header is readable and command_length is at least 16 and the length of the frame.
+#[inline]
+fn check_length(frame: &Bytes) -> Result<Header, DecodeError> {
+    let Some(header) = Header::parse(frame) else {
+        let command_length = frame
+            .get(..4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, u32::from_be_bytes);
+        let kind = if frame.len() >= 4 && command_length < HEADER_LEN as u32 {
+            DecodeErrorKind::CommandLengthTooSmall { command_length }
+        } else {
+            DecodeErrorKind::LengthMismatch {
+                command_length,
+                available: frame.len(),
+            }
+        };
+        return Err(DecodeError::new(None, 0, kind));
+    };
+    if header.command_length < HEADER_LEN as u32 {
+        let kind = DecodeErrorKind::CommandLengthTooSmall {
+            command_length: header.command_length,
+        };
+        return Err(DecodeError::new(Some(header), 0, kind));
+    }
+    if usize::try_from(header.command_length).ok() != Some(frame.len()) {
+        let kind = DecodeErrorKind::LengthMismatch {
+            command_length: header.command_length,
+            available: frame.len(),
+        };
+        return Err(DecodeError::new(Some(header), 0, kind));
+    }
+    Ok(header)
 }
 
 /// §5.1.3: command_status is NULL in requests; §5.1.4: sequence_number is 1..=0x7FFFFFFF (a
 /// generic_nack for an undecodable PDU carries 0, T 4-9).
-fn check_header(r: &mut Reader<'_>, h: Header) -> Result<(), DecodeError> {
+#[inline]
+fn check_header(r: &mut Reader<'_>, h: Header) -> Result<(), crate::codec::Stop> {
     let seq = h.sequence_number;
     if seq > MAX_SEQUENCE_NUMBER || (seq == 0 && h.command_id != CommandId::GENERIC_NACK) {
         r.deviation_at(12, DecodeErrorKind::SequenceNumberOutOfRange(seq))?;

@@ -8,7 +8,7 @@ use super::{
     ValueError,
 };
 use crate::codec::{Reader, WireField};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::DecodeErrorKind;
 use crate::fields::FieldValue;
 use crate::tlv::TlvTag;
 
@@ -126,7 +126,7 @@ body! {
 }
 
 impl SubmitSm {
-    fn check(&self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+    fn check(&self, r: &mut Reader<'_>) -> Result<(), crate::codec::Stop> {
         payload_or_short_message(&self.short_message, &self.tlvs, r)
     }
 }
@@ -201,7 +201,7 @@ mod sealed {
     pub trait EntryCodec: Sized {
         /// The spec name of the count field.
         const COUNT_FIELD: &'static str;
-        fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
+        fn read(r: &mut Reader<'_>) -> Result<Self, crate::codec::Stop>;
         fn write(&self, out: &mut impl BufMut);
         fn wire_len(&self) -> usize;
         fn field_value(list: &[Self]) -> FieldValue<'_>;
@@ -213,7 +213,7 @@ use sealed::EntryCodec;
 impl EntryCodec for DestAddress {
     const COUNT_FIELD: &'static str = "number_of_dests";
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+    fn read(r: &mut Reader<'_>) -> Result<Self, crate::codec::Stop> {
         let at = r.pos();
         match r.u8("dest_flag")? {
             Self::SME_ADDRESS => Ok(Self::SmeAddress {
@@ -261,7 +261,7 @@ impl EntryCodec for DestAddress {
 impl EntryCodec for UnsuccessSme {
     const COUNT_FIELD: &'static str = "no_unsuccess";
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+    fn read(r: &mut Reader<'_>) -> Result<Self, crate::codec::Stop> {
         Ok(Self {
             dest_addr_ton: Ton::read(r, "dest_addr_ton")?,
             dest_addr_npi: Npi::read(r, "dest_addr_npi")?,
@@ -348,7 +348,7 @@ impl<T> core::ops::Deref for Entries<T> {
 }
 
 impl<T: Entry> WireField for Entries<T> {
-    fn read(r: &mut Reader<'_>, _field: &'static str) -> Result<Self, DecodeError> {
+    fn read(r: &mut Reader<'_>, _field: &'static str) -> Result<Self, crate::codec::Stop> {
         let at = r.pos();
         let count = r.u8(T::COUNT_FIELD)?;
         if usize::from(count) > Self::MAX {
@@ -425,7 +425,7 @@ body! {
 }
 
 impl SubmitMulti {
-    fn check(&self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+    fn check(&self, r: &mut Reader<'_>) -> Result<(), crate::codec::Stop> {
         payload_or_short_message(&self.short_message, &self.tlvs, r)
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use bytes::{BufMut, Bytes};
 
 use crate::codec::{Reader, WireField};
-use crate::error::{DecodeError, DecodeErrorKind};
+use crate::error::DecodeErrorKind;
 use crate::fields::FieldValue;
 use crate::wire::wire_enum;
 
@@ -57,8 +57,38 @@ pub enum ValueError {
 /// assert_eq!(addr.as_str(), Some("447911123456"));
 /// assert!(COctetString::<6>::new("TOOLONG").is_err());
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct COctetString<const MAX: usize>(Bytes);
+#[derive(Clone)]
+pub struct COctetString<const MAX: usize>(Repr);
+
+/// Strings up to this many octets live inline, without a heap or a shared buffer: decoding copies
+/// them instead of touching a reference count. Longer ones share the frame's buffer.
+const INLINE_CAP: usize = 23;
+
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, buf: [u8; INLINE_CAP] },
+    Shared(Bytes),
+}
+
+impl Repr {
+    #[inline]
+    fn from_slice(v: &[u8]) -> Option<Self> {
+        let mut buf = [0u8; INLINE_CAP];
+        buf.get_mut(..v.len())?.copy_from_slice(v);
+        Some(Self::Inline {
+            len: v.len() as u8,
+            buf,
+        })
+    }
+
+    #[inline]
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, buf } => buf.get(..usize::from(*len)).unwrap_or_default(),
+            Self::Shared(b) => b,
+        }
+    }
+}
 
 impl<const MAX: usize> COctetString<MAX> {
     /// The most characters the field holds (its size without the NUL).
@@ -76,47 +106,111 @@ impl<const MAX: usize> COctetString<MAX> {
         if memchr::memchr(0, &value).is_some() {
             return Err(ValueError::ContainsNul);
         }
-        Ok(Self(value))
+        Ok(Self::from_wire(value))
     }
 
     /// The empty string (a "NULL" field, §3.1).
     pub const fn empty() -> Self {
-        Self(Bytes::new())
+        Self(Repr::Inline {
+            len: 0,
+            buf: [0; INLINE_CAP],
+        })
     }
 
     /// A value from decoded octets (no NUL inside, but possibly over-long in lenient mode).
+    #[inline]
     pub(crate) fn from_wire(value: Bytes) -> Self {
-        Self(value)
+        Self(Repr::from_slice(&value).unwrap_or(Repr::Shared(value)))
+    }
+
+    /// A value from a range of the frame, copied inline when short.
+    #[inline]
+    pub(crate) fn from_frame(frame: &Bytes, range: core::ops::Range<usize>) -> Self {
+        let len = range.len();
+        if len <= INLINE_CAP {
+            // Copy a fixed-size window when the frame has one (octets past `len` are never read):
+            // a fixed-size copy is a couple of moves, where a variable one is a call to memcpy.
+            let window = range.start..range.start + INLINE_CAP;
+            if let Some(chunk) = frame
+                .get(window)
+                .and_then(|c| <[u8; INLINE_CAP]>::try_from(c).ok())
+            {
+                return Self(Repr::Inline {
+                    len: len as u8,
+                    buf: chunk,
+                });
+            }
+            if let Some(r) = frame.get(range.clone()).and_then(Repr::from_slice) {
+                return Self(r);
+            }
+        }
+        Self(Repr::Shared(frame.slice(range)))
     }
 
     /// The octets, without the NUL.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        self.0.as_bytes()
     }
 
-    /// The value as a shared [`Bytes`] handle.
+    /// The value as a [`Bytes`] handle.
     pub fn to_bytes(&self) -> Bytes {
-        self.0.clone()
+        match &self.0 {
+            Repr::Inline { .. } => Bytes::copy_from_slice(self.as_bytes()),
+            Repr::Shared(b) => b.clone(),
+        }
     }
 
     /// The value as `&str` when it is UTF-8 (SMPP strings are ASCII).
     pub fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.0).ok()
+        std::str::from_utf8(self.as_bytes()).ok()
     }
 
     /// The value as text, with invalid UTF-8 replaced.
     pub fn to_str_lossy(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(&self.0)
+        String::from_utf8_lossy(self.as_bytes())
     }
 
     /// Length in octets, without the NUL.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.as_bytes().len()
     }
 
     /// Whether this is the empty ("NULL") string.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_bytes().is_empty()
+    }
+}
+
+impl<const MAX: usize> Default for COctetString<MAX> {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl<const MAX: usize> PartialEq for COctetString<MAX> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl<const MAX: usize> Eq for COctetString<MAX> {}
+
+impl<const MAX: usize> PartialOrd for COctetString<MAX> {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<const MAX: usize> Ord for COctetString<MAX> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl<const MAX: usize> core::hash::Hash for COctetString<MAX> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
     }
 }
 
@@ -155,29 +249,33 @@ impl<const MAX: usize> TryFrom<&[u8]> for COctetString<MAX> {
 
 impl<const MAX: usize> PartialEq<str> for COctetString<MAX> {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other.as_bytes()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl<const MAX: usize> PartialEq<&str> for COctetString<MAX> {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == other.as_bytes()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl<const MAX: usize> WireField for COctetString<MAX> {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
-        r.c_octet(field, MAX).map(Self)
+    #[inline]
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, crate::codec::Stop> {
+        let range = r.c_octet(field, MAX)?;
+        Ok(Self::from_frame(r.frame(), range))
     }
+    #[inline]
     fn write(&self, out: &mut impl BufMut) {
-        out.put_slice(&self.0);
+        out.put_slice(self.as_bytes());
         out.put_u8(0);
     }
+    #[inline]
     fn wire_len(&self) -> usize {
-        self.0.len() + 1
+        self.len() + 1
     }
     fn field_value(&self) -> FieldValue<'_> {
-        FieldValue::COctet(&self.0)
+        FieldValue::COctet(self.as_bytes())
     }
 }
 
@@ -307,7 +405,7 @@ impl TryFrom<&str> for ShortMessage {
 }
 
 impl WireField for ShortMessage {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, crate::codec::Stop> {
         let at = r.pos();
         let sm_length = r.u8("sm_length")?;
         // §5.2.21: "0 = no user data, 1 - 254 allowed, 255 not allowed".
@@ -389,19 +487,15 @@ fn is_smpp_time(s: &[u8]) -> bool {
 }
 
 impl WireField for SmppTime {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+    #[inline]
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, crate::codec::Stop> {
         let at = r.pos();
-        let value = r.c_octet(field, 17)?;
-        if !value.is_empty() && !is_smpp_time(&value) {
-            r.deviation_at(
-                at,
-                DecodeErrorKind::InvalidTime {
-                    field,
-                    len: value.len(),
-                },
-            )?;
+        let value = COctetString::<17>::read(r, field)?;
+        if !value.is_empty() && !is_smpp_time(value.as_bytes()) {
+            let len = value.len();
+            r.deviation_at(at, DecodeErrorKind::InvalidTime { field, len })?;
         }
-        Ok(Self(COctetString::from_wire(value)))
+        Ok(Self(value))
     }
     fn write(&self, out: &mut impl BufMut) {
         self.0.write(out);
@@ -417,7 +511,7 @@ impl WireField for SmppTime {
 macro_rules! u8_wire_field {
     ($($t:ty),*) => {$(
         impl WireField for $t {
-            fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, DecodeError> {
+            fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, crate::codec::Stop> {
                 r.u8(field).map(Self)
             }
             fn write(&self, out: &mut impl BufMut) {
