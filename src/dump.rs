@@ -13,7 +13,7 @@
 //! | every mandatory field | under its spec name: integers as numbers, C-Octet Strings as strings (`""` when NULL), octet strings (`short_message`) as lowercase hex; the length and count fields `sm_length`, `number_of_dests`, `no_unsuccess` as numbers |
 //! | `dest_addresses` | submit_multi: `{"dest_flag": 1, "dest_addr_ton", "dest_addr_npi", "destination_addr"}` or `{"dest_flag": 2, "dl_name"}` |
 //! | `unsuccess_sme` | submit_multi_resp: `{"dest_addr_ton", "dest_addr_npi", "destination_addr", "error_status_code"}` |
-//! | `short_message_text` | every PDU with a short_message: the text when data_coding names a text alphabet and the octets decode, else `null` |
+//! | `short_message_text` | every PDU with a short_message: the text when data_coding names a text alphabet ([`crate::text::DataCodingInfo`]; data_coding 0 as [`DumpOptions::default_alphabet`], GSM 03.38 unpacked by default) and the octets decode in it, else `null` |
 //! | `udh` | only when esm_class has UDHI: the User Data Header of short_message in hex (left out of the text), `null` when its UDHL runs past the data |
 //! | `tlvs` | list in wire order of `{"tag", "name" (or null), "value" (hex), "decoded"}`; `decoded` is the typed value (number, string, object) or `null` for unknown tags and malformed values; for message_payload it is the text as for `short_message_text` (plus a `"udh"` key in the entry when UDHI is set) |
 //! | `body` | only for an unknown command_id: the body in hex |
@@ -49,40 +49,38 @@ use crate::pdu::{
     Command, CommandId, CommandStatus, DataCoding, DestAddress, EsmClass, HEADER_LEN, Header,
     MessageState, Npi, Pdu, RegisteredDelivery, Ton, UnsuccessSme,
 };
+use crate::text::{self, Alphabet};
 use crate::tlv::{RawTlv, Tlv, TlvTag};
-
-/// How to read data_coding 0 ("SMSC default alphabet", §5.2.19), whose meaning each SMSC picks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum DefaultAlphabet {
-    /// GSM 03.38 default alphabet, one unpacked septet per octet (what most SMSCs take, §9.2 of the
-    /// reference).
-    #[default]
-    Gsm7Unpacked,
-    /// IA5 / ASCII.
-    Ascii,
-    /// Latin-1 (ISO-8859-1).
-    Latin1,
-}
 
 /// Options for rendering.
 ///
 /// ```
-/// use smpp::dump::{DefaultAlphabet, DumpOptions};
-/// let opts = DumpOptions::default().with_default_alphabet(DefaultAlphabet::Latin1);
-/// assert_eq!(opts.default_alphabet, DefaultAlphabet::Latin1);
+/// use smpp::dump::DumpOptions;
+/// use smpp::text::Alphabet;
+/// let opts = DumpOptions::default().with_default_alphabet(Alphabet::Latin1);
+/// assert_eq!(opts.default_alphabet, Alphabet::Latin1);
+/// assert_eq!(DumpOptions::default().default_alphabet, Alphabet::Gsm7);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DumpOptions {
-    /// How short_message text with data_coding 0 is read.
-    pub default_alphabet: DefaultAlphabet,
+    /// The alphabet data_coding 0 ("SMSC default alphabet", §5.2.19) stands for, which each SMSC
+    /// picks: [`Alphabet::Gsm7`] (unpacked, one septet per octet) by default.
+    pub default_alphabet: Alphabet,
+}
+
+impl Default for DumpOptions {
+    fn default() -> Self {
+        Self {
+            default_alphabet: Alphabet::Gsm7,
+        }
+    }
 }
 
 impl DumpOptions {
     /// These options with data_coding 0 read as `alphabet`.
     #[must_use]
-    pub fn with_default_alphabet(mut self, alphabet: DefaultAlphabet) -> Self {
+    pub fn with_default_alphabet(mut self, alphabet: Alphabet) -> Self {
         self.default_alphabet = alphabet;
         self
     }
@@ -962,8 +960,9 @@ fn unsuccess_len(u: &UnsuccessSme) -> usize {
     2 + u.destination_addr.len() + 1 + 4
 }
 
-/// Splits off the UDH when UDHI is set, and reads the rest as text when data_coding names a text
-/// alphabet.
+/// Splits off the UDH (its UDHL and that many octets) when UDHI is set, and reads the rest as text
+/// when data_coding names a text alphabet. The UDH is cut by its UDHL alone, not parsed, so that a
+/// malformed header still shows.
 fn read_user_data(
     data: &[u8],
     data_coding: u8,
@@ -974,7 +973,7 @@ fn read_user_data(
         return UserData {
             udhi: false,
             udh: None,
-            text: text::decode(data_coding, data, opts),
+            text: decode_text(data_coding, data, opts),
         };
     }
     let udh_len = data.first().map(|&udhl| 1 + usize::from(udhl));
@@ -982,7 +981,7 @@ fn read_user_data(
         Some((udh, rest)) => UserData {
             udhi: true,
             udh: Some(udh.to_vec()),
-            text: text::decode(data_coding, rest, opts),
+            text: decode_text(data_coding, rest, opts),
         },
         None => UserData {
             udhi: true,
@@ -992,60 +991,15 @@ fn read_user_data(
     }
 }
 
-/// TEMPORARY text decoding, until the `text` module (GSM 03.38 and friends) is merged: ASCII, Latin-1
-/// and UCS2 only. For GSM 7-bit it decodes only the characters whose GSM code equals their ASCII
-/// code, and gives no text at all for anything else.
-mod text {
-    use super::{DefaultAlphabet, DumpOptions};
-
-    pub(super) fn decode(data_coding: u8, data: &[u8], opts: &DumpOptions) -> Option<String> {
-        match data_coding {
-            0x00 => match opts.default_alphabet {
-                DefaultAlphabet::Gsm7Unpacked => gsm7_ascii_subset(data),
-                DefaultAlphabet::Ascii => ascii(data),
-                DefaultAlphabet::Latin1 => Some(latin1(data)),
-            },
-            0x01 => ascii(data),
-            0x03 => Some(latin1(data)),
-            0x08 => ucs2(data),
-            // GSM message class control with the default alphabet (bit 2 clear).
-            0xF0..=0xFF if data_coding & 0x04 == 0 => gsm7_ascii_subset(data),
-            _ => None,
-        }
+/// The user data as text, when data_coding names a text alphabet ([`text::DataCodingInfo`]) and the
+/// octets decode in it strictly (GSM 7-bit unpacked); `None` for binary, compressed, other codings
+/// and octets that are not valid in the alphabet.
+fn decode_text(data_coding: u8, data: &[u8], opts: &DumpOptions) -> Option<String> {
+    let info = text::DataCodingInfo::from_data_coding(data_coding, opts.default_alphabet);
+    if !info.alphabet.is_text() || info.compressed {
+        return None;
     }
-
-    fn ascii(data: &[u8]) -> Option<String> {
-        data.is_ascii()
-            .then(|| data.iter().map(|&b| char::from(b)).collect())
-    }
-
-    fn latin1(data: &[u8]) -> String {
-        data.iter().map(|&b| char::from(b)).collect()
-    }
-
-    fn ucs2(data: &[u8]) -> Option<String> {
-        if data.len() % 2 != 0 {
-            return None;
-        }
-        let units = data.chunks_exact(2).map(|p| {
-            Some(u16::from_be_bytes([
-                p.first().copied()?,
-                p.get(1).copied()?,
-            ]))
-        });
-        char::decode_utf16(units.collect::<Option<Vec<u16>>>()?)
-            .collect::<Result<String, _>>()
-            .ok()
-    }
-
-    /// GSM 03.38 septets whose character is the ASCII one of the same code (LF, CR, most printable
-    /// ASCII); `None` when any other septet is present.
-    fn gsm7_ascii_subset(data: &[u8]) -> Option<String> {
-        let same = |b: u8| matches!(b, b'\n' | b'\r' | b' '..=b'#' | b'%'..=b'?' | b'A'..=b'Z' | b'a'..=b'z');
-        data.iter()
-            .all(|&b| same(b))
-            .then(|| data.iter().map(|&b| char::from(b)).collect())
-    }
+    text::decode(data, info.alphabet, text::Mode::Strict).ok()
 }
 
 // ---------------------------------------------------------------------------------------------------

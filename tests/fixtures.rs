@@ -440,6 +440,25 @@ fn deliver_sm_receipt() {
 }
 
 #[test]
+fn deliver_sm_gsm7() {
+    let cmd = decode(
+        "deliver_sm_gsm7",
+        CommandId::DELIVER_SM,
+        CommandStatus::ESME_ROK,
+        27,
+    );
+    let Pdu::DeliverSm(d) = cmd.pdu else {
+        panic!("{:?}", cmd.pdu)
+    };
+    assert_eq!(d.data_coding, DataCoding::SMSC_DEFAULT);
+    assert_eq!(
+        d.short_message.as_bytes(),
+        [0x00, 0x01, 0x02, 0x1B, 0x65, 0x20, 0x11]
+    );
+    assert_eq!(load("deliver_sm_gsm7").len(), 57);
+}
+
+#[test]
 fn deliver_sm_resp() {
     // Reference §10.8.
     let cmd = decode(
@@ -759,6 +778,7 @@ fn every_fixture_has_a_test_above() {
         "data_sm_payload_sar",
         "data_sm_resp",
         "deliver_sm",
+        "deliver_sm_gsm7",
         "deliver_sm_receipt",
         "deliver_sm_resp",
         "deliver_sm_resp_error",

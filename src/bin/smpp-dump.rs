@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use smpp::dump::{self, DefaultAlphabet, DumpOptions, Item, Items};
+use smpp::dump::{self, DumpOptions, Item, Items};
+use smpp::text::Alphabet as TextAlphabet;
 use smpp::{DEFAULT_MAX_COMMAND_LENGTH, DecodeOptions};
 
 const AFTER_HELP: &str = "\
@@ -76,6 +77,8 @@ enum Alphabet {
     Ascii,
     /// ISO-8859-1.
     Latin1,
+    /// UCS2 (UTF-16BE).
+    Ucs2,
 }
 
 fn main() -> ExitCode {
@@ -93,9 +96,10 @@ fn main() -> ExitCode {
         DecodeOptions::LENIENT
     };
     let opts = DumpOptions::default().with_default_alphabet(match args.default_alphabet {
-        Alphabet::Gsm7 => DefaultAlphabet::Gsm7Unpacked,
-        Alphabet::Ascii => DefaultAlphabet::Ascii,
-        Alphabet::Latin1 => DefaultAlphabet::Latin1,
+        Alphabet::Gsm7 => TextAlphabet::Gsm7,
+        Alphabet::Ascii => TextAlphabet::Ia5,
+        Alphabet::Latin1 => TextAlphabet::Latin1,
+        Alphabet::Ucs2 => TextAlphabet::Ucs2,
     });
 
     let stdout = std::io::stdout();
