@@ -1055,6 +1055,27 @@ impl Item {
         }
     }
 
+    /// The readable form of this record: `[offset] ` and [`to_text`], or [`error_text`].
+    pub fn to_text(&self, opts: &DumpOptions) -> String {
+        match self {
+            Self::Pdu {
+                offset,
+                frame,
+                command,
+                warnings,
+            } => format!("[{offset}] {}", to_text(command, frame, warnings, opts)),
+            Self::Error { offset, error, .. } => error_text(error, *offset),
+        }
+    }
+
+    /// The octets of this record (for [`hex_dump`]).
+    pub fn octets(&self) -> &[u8] {
+        match self {
+            Self::Pdu { frame, .. } => frame,
+            Self::Error { octets, .. } => octets,
+        }
+    }
+
     /// Whether this is an error record.
     pub fn is_error(&self) -> bool {
         matches!(self, Self::Error { .. })
@@ -1161,4 +1182,49 @@ impl Iterator for Items {
             None => None,
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Hex input
+// ---------------------------------------------------------------------------------------------------
+
+/// Why [`parse_hex`] refused its input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HexError {
+    /// A character that is neither a hex digit nor a separator.
+    #[error("{0:?} is not a hex digit")]
+    NotHex(char),
+    /// A group of digits with an odd count (half an octet).
+    #[error("{0:?} has an odd number of hex digits")]
+    OddDigits(String),
+}
+
+/// The octets of hex text as people write it: hex digits, with whitespace, `,` and `:` between
+/// groups, a `0x` prefix on any group and everything from `#` to the end of a line ignored (the
+/// form of the `fixtures/pdus/*.hex` files).
+///
+/// ```
+/// use smpp::dump::{HexError, parse_hex};
+/// assert_eq!(parse_hex("# enquire_link\n0x00000010 00,00:00:15")?, [0, 0, 0, 0x10, 0, 0, 0, 0x15]);
+/// assert_eq!(parse_hex("abc"), Err(HexError::OddDigits("abc".into())));
+/// # Ok::<(), HexError>(())
+/// ```
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, HexError> {
+    let mut out = Vec::with_capacity(text.len() / 2);
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or_default();
+        for group in line.split(|c: char| c.is_whitespace() || c == ',' || c == ':') {
+            let group = group
+                .strip_prefix("0x")
+                .or_else(|| group.strip_prefix("0X"))
+                .unwrap_or(group);
+            if let Some(bad) = group.chars().find(|c| !c.is_ascii_hexdigit()) {
+                return Err(HexError::NotHex(bad));
+            }
+            let octets = hex::decode(group).map_err(|_| HexError::OddDigits(group.to_owned()))?;
+            out.extend(octets);
+        }
+    }
+    Ok(out)
 }

@@ -15,12 +15,7 @@ fn fixture_dir() -> PathBuf {
 fn load(name: &str) -> Bytes {
     let path = fixture_dir().join(format!("{name}.hex"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    let digits: String = text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or_default())
-        .flat_map(|l| l.split_whitespace())
-        .collect();
-    Bytes::from(hex::decode(digits).unwrap_or_else(|e| panic!("{name}: {e}")))
+    Bytes::from(smpp::dump::parse_hex(&text).unwrap_or_else(|e| panic!("{name}: {e}")))
 }
 
 fn all_fixtures() -> Vec<String> {

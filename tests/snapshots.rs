@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use bytes::Bytes;
-use smpp::dump::{self, DumpOptions, Item, Items};
+use smpp::dump::{self, DumpOptions, Items};
 use smpp::{Command, DEFAULT_MAX_COMMAND_LENGTH, DecodeOptions};
 
 fn fixtures() -> Vec<(String, Bytes)> {
@@ -16,12 +16,7 @@ fn fixtures() -> Vec<(String, Bytes)> {
             let path = e.unwrap().path();
             let name = path.file_name()?.to_str()?.strip_suffix(".hex")?.to_owned();
             let text = std::fs::read_to_string(&path).unwrap();
-            let digits: String = text
-                .lines()
-                .map(|l| l.split('#').next().unwrap_or_default())
-                .flat_map(str::split_whitespace)
-                .collect();
-            Some((name, Bytes::from(hex::decode(digits).unwrap())))
+            Some((name, Bytes::from(dump::parse_hex(&text).unwrap())))
         })
         .collect();
     out.sort();
@@ -84,22 +79,7 @@ fn stream_with_errors() {
         text.push_str(&format!("--- {:?}\n", mode.mode));
         json.push_str(&format!("--- {:?}\n", mode.mode));
         for item in Items::new(&input, DEFAULT_MAX_COMMAND_LENGTH, mode) {
-            match &item {
-                Item::Pdu {
-                    offset,
-                    frame,
-                    command,
-                    warnings,
-                } => {
-                    text.push_str(&format!(
-                        "[{offset}] {}",
-                        dump::to_text(command, frame, warnings, &opts)
-                    ));
-                }
-                Item::Error { offset, error, .. } => {
-                    text.push_str(&dump::error_text(error, *offset))
-                }
-            }
+            text.push_str(&item.to_text(&opts));
             json.push_str(&item.to_json(&opts).to_string());
             json.push('\n');
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use smpp::dump::{self, DumpOptions, Item, Items};
+use smpp::dump::{self, DumpOptions, Items, parse_hex};
 use smpp::text::Alphabet as TextAlphabet;
 use smpp::{DEFAULT_MAX_COMMAND_LENGTH, DecodeOptions};
 
@@ -113,7 +113,11 @@ fn main() -> ExitCode {
             if i > 0 {
                 let _ = writeln!(out);
             }
-            write!(out, "{}", render_text(&item, &opts, args.hexdump))
+            let mut text = item.to_text(&opts);
+            if args.hexdump {
+                text.push_str(&dump::hex_dump(item.octets()));
+            }
+            write!(out, "{text}")
         };
         if written.is_err() {
             // A closed pipe (e.g. `| head`): stop quietly.
@@ -125,37 +129,6 @@ fn main() -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-fn render_text(item: &Item, opts: &DumpOptions, hexdump: bool) -> String {
-    match item {
-        Item::Pdu {
-            offset,
-            frame,
-            command,
-            warnings,
-        } => {
-            let mut s = format!(
-                "[{offset}] {}",
-                dump::to_text(command, frame, warnings, opts)
-            );
-            if hexdump {
-                s.push_str(&dump::hex_dump(frame));
-            }
-            s
-        }
-        Item::Error {
-            offset,
-            octets,
-            error,
-        } => {
-            let mut s = dump::error_text(error, *offset);
-            if hexdump {
-                s.push_str(&dump::hex_dump(octets));
-            }
-            s
-        }
     }
 }
 
@@ -200,26 +173,4 @@ fn hex_or_binary(buf: Vec<u8>) -> Vec<u8> {
         Some(Ok(octets)) => octets,
         _ => buf,
     }
-}
-
-/// Hex digits, with whitespace, ',' and ':' separators, `0x` prefixes and `#` comments ignored.
-fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    let mut digits = String::new();
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or_default();
-        for group in line.split(|c: char| c.is_whitespace() || c == ',' || c == ':') {
-            let group = group
-                .strip_prefix("0x")
-                .or_else(|| group.strip_prefix("0X"))
-                .unwrap_or(group);
-            if let Some(bad) = group.chars().find(|c| !c.is_ascii_hexdigit()) {
-                return Err(format!("{bad:?} is not a hex digit"));
-            }
-            if group.len() % 2 != 0 {
-                return Err(format!("{group:?} has an odd number of hex digits"));
-            }
-            digits.push_str(group);
-        }
-    }
-    hex::decode(&digits).map_err(|e| e.to_string())
 }
