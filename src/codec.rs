@@ -11,7 +11,7 @@ use crate::pdu::Header;
 
 /// How strictly to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
+pub enum DecodeMode {
     /// Reject everything the spec forbids.
     #[default]
     Strict,
@@ -23,15 +23,15 @@ pub enum Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecodeOptions {
     /// Strict or lenient.
-    pub mode: Mode,
+    pub mode: DecodeMode,
 }
 
 impl DecodeOptions {
     /// Strict decoding.
-    pub const STRICT: Self = Self { mode: Mode::Strict };
+    pub const STRICT: Self = Self { mode: DecodeMode::Strict };
     /// Lenient decoding.
     pub const LENIENT: Self = Self {
-        mode: Mode::Lenient,
+        mode: DecodeMode::Lenient,
     };
 }
 
@@ -41,38 +41,39 @@ impl Default for DecodeOptions {
     }
 }
 
-/// Decoding stopped; the [`DecodeError`] saying why is kept in the [`Reader`] (so that every read
-/// returns a one-octet `Result` instead of carrying the whole error through each field).
+/// Decoding stopped; the [`DecodeError`] saying why is kept in the [`Reader`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stop;
 
 /// A bounded, position-tracking cursor over one PDU frame.
+///
+/// Reads never return a `Result`: the first failure is recorded, the reader skips to the end, and
+/// every later read returns a default value without reading. Body decoders check [`Reader::failed`]
+/// once, at the end. This keeps the common path free of a branch and a `Result` per field, and
+/// lets fields be built in place.
 pub struct Reader<'a> {
     error: Option<DecodeError>,
     frame: &'a Bytes,
     pos: usize,
-    end: usize,
     header: Header,
     lenient: bool,
     warnings: &'a mut Vec<Warning>,
 }
 
 impl<'a> Reader<'a> {
-    /// A reader over `frame[16..end]`.
+    /// A reader over the body of `frame` (everything after the 16-octet header).
     pub(crate) fn new(
         frame: &'a Bytes,
         header: Header,
         opts: DecodeOptions,
         warnings: &'a mut Vec<Warning>,
     ) -> Self {
-        let end = frame.len();
         Self {
             error: None,
             frame,
             pos: crate::pdu::HEADER_LEN,
-            end,
             header,
-            lenient: opts.mode == Mode::Lenient,
+            lenient: opts.mode == DecodeMode::Lenient,
             warnings,
         }
     }
@@ -86,24 +87,38 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn remaining(&self) -> usize {
-        self.end - self.pos
+        self.frame.len().saturating_sub(self.pos)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.pos >= self.end
+        self.pos >= self.frame.len()
     }
 
-    /// Stops with an error at the current position.
-    #[cold]
-    pub(crate) fn error(&mut self, kind: DecodeErrorKind) -> Stop {
-        self.error_at(self.pos, kind)
+    /// Whether decoding has failed.
+    #[inline]
+    pub(crate) fn failed(&self) -> bool {
+        self.error.is_some()
     }
 
-    /// Stops with an error at `offset`.
+    /// `Err(Stop)` when decoding has failed.
+    #[inline]
+    pub(crate) fn status(&self) -> Result<(), Stop> {
+        if self.failed() { Err(Stop) } else { Ok(()) }
+    }
+
+    /// Fails at the current position.
     #[cold]
-    pub(crate) fn error_at(&mut self, offset: usize, kind: DecodeErrorKind) -> Stop {
-        self.error = Some(DecodeError::new(Some(self.header), offset, kind));
-        Stop
+    pub(crate) fn fail(&mut self, kind: DecodeErrorKind) {
+        self.fail_at(self.pos, kind);
+    }
+
+    /// Fails at `offset` (the first failure wins) and stops reading.
+    #[cold]
+    pub(crate) fn fail_at(&mut self, offset: usize, kind: DecodeErrorKind) {
+        if self.error.is_none() {
+            self.error = Some(DecodeError::new(Some(self.header), offset, kind));
+        }
+        self.pos = self.frame.len();
     }
 
     /// The error decoding stopped with.
@@ -114,85 +129,96 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// A deviation: a warning in lenient mode, an error in strict mode.
-    pub(crate) fn deviation_at(
-        &mut self,
-        offset: usize,
-        kind: DecodeErrorKind,
-    ) -> Result<(), Stop> {
+    /// A deviation: a warning in lenient mode, a failure in strict mode.
+    #[cold]
+    pub(crate) fn deviation_at(&mut self, offset: usize, kind: DecodeErrorKind) {
+        if self.failed() {
+            return;
+        }
         if self.lenient {
             self.warnings.push(Warning { offset, kind });
-            Ok(())
         } else {
-            Err(self.error_at(offset, kind))
+            self.fail_at(offset, kind);
         }
     }
 
     #[cold]
-    fn truncated(&mut self, field: &'static str, needed: usize) -> Stop {
-        self.error(DecodeErrorKind::Truncated {
-            field,
-            needed,
-            available: self.remaining(),
-        })
-    }
-
-    /// The next `n` octets as a slice of the frame.
-    #[inline]
-    fn take(&mut self, field: &'static str, n: usize) -> Result<&'a [u8], Stop> {
-        let frame: &'a Bytes = self.frame;
-        let start = self.pos;
-        match start
-            .checked_add(n)
-            .filter(|&s| s <= self.end)
-            .and_then(|s| frame.get(start..s))
-        {
-            Some(out) => {
-                self.pos = start + n;
-                Ok(out)
-            }
-            None => Err(self.truncated(field, n)),
+    fn truncated(&mut self, field: &'static str, needed: usize) {
+        if !self.failed() {
+            let available = self.remaining();
+            self.fail(DecodeErrorKind::Truncated {
+                field,
+                needed,
+                available,
+            });
         }
     }
 
     #[inline]
-    pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, Stop> {
+    pub(crate) fn u8(&mut self, field: &'static str) -> u8 {
         match self.frame.get(self.pos) {
-            Some(&b) if self.pos < self.end => {
+            Some(&b) => {
                 self.pos += 1;
-                Ok(b)
+                b
             }
-            _ => Err(self.truncated(field, 1)),
+            None => {
+                self.truncated(field, 1);
+                0
+            }
         }
     }
 
     #[inline]
-    pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, Stop> {
-        let b = self.take(field, 4)?;
-        match <[u8; 4]>::try_from(b) {
-            Ok(arr) => Ok(u32::from_be_bytes(arr)),
-            Err(_) => Err(self.truncated(field, 4)),
+    pub(crate) fn u32(&mut self, field: &'static str) -> u32 {
+        let start = self.pos;
+        match self
+            .frame
+            .get(start..start.saturating_add(4))
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        {
+            Some(arr) => {
+                self.pos = start + 4;
+                u32::from_be_bytes(arr)
+            }
+            None => {
+                self.truncated(field, 4);
+                0
+            }
         }
     }
 
     /// `n` octets as a zero-copy [`Bytes`] slice of the frame.
-    pub(crate) fn octets(&mut self, field: &'static str, n: usize) -> Result<Bytes, Stop> {
+    #[inline]
+    pub(crate) fn octets(&mut self, field: &'static str, n: usize) -> Bytes {
         if n == 0 {
-            return Ok(Bytes::new());
+            return Bytes::new();
         }
         let start = self.pos;
-        self.take(field, n)?;
-        Ok(self.frame.slice(start..self.pos))
+        match start
+            .checked_add(n)
+            .filter(|&stop| stop <= self.frame.len())
+        {
+            Some(stop) => {
+                self.pos = stop;
+                self.frame.slice(start..stop)
+            }
+            None => {
+                self.truncated(field, n);
+                Bytes::new()
+            }
+        }
     }
 
     /// The rest of the body.
+    #[inline]
     pub(crate) fn rest(&mut self) -> Bytes {
         let start = self.pos;
-        self.pos = self.end;
-        if start >= self.end {
+        let end = self.frame.len();
+        self.pos = end;
+        if start >= end {
             Bytes::new()
         } else {
-            self.frame.slice(start..self.end)
+            self.frame.slice(start..end)
         }
     }
 
@@ -202,36 +228,65 @@ impl<'a> Reader<'a> {
     /// Lenient mode accepts an over-long string, and a string cut by the end of the body (a missing
     /// final NUL), with a warning each.
     #[inline]
-    pub(crate) fn c_octet(
+    pub(crate) fn c_octet(&mut self, field: &'static str, max: usize) -> core::ops::Range<usize> {
+        let start = self.pos;
+        let window = self.frame.get(start..).unwrap_or_default();
+        // NULL fields are the most common of all: answer them at once.
+        match window.first() {
+            Some(0) => {
+                self.pos = start + 1;
+                return start..start;
+            }
+            None => {
+                self.truncated(field, 1);
+                return start..start;
+            }
+            Some(_) => {}
+        }
+        // The NUL must come within `max` octets; look there first, which is all strict decoding needs.
+        let head = window.get(..max).unwrap_or(window);
+        if let Some(len) = memchr::memchr(0, head) {
+            self.pos = start + len + 1;
+            return start..start + len;
+        }
+        self.c_octet_long(field, max, start, window)
+    }
+
+    #[cold]
+    fn c_octet_long(
         &mut self,
         field: &'static str,
         max: usize,
-    ) -> Result<core::ops::Range<usize>, Stop> {
-        let start = self.pos;
-        let window = self.frame.get(start..self.end).unwrap_or_default();
-        // The NUL must come within `max` octets; look there first, which is all strict decoding needs.
-        let head = window.get(..max).unwrap_or(window);
-        let nul = match memchr::memchr(0, head) {
-            Some(len) => Some(len),
-            None => {
-                let found = memchr::memchr(0, window);
-                let len = found.map_or(window.len() + 1, |l| l + 1);
-                if !window.is_empty() && (found.is_some() || len > max) {
-                    self.deviation_at(start, DecodeErrorKind::COctetTooLong { field, max, len })?;
-                }
-                found
-            }
-        };
-        match nul {
+        start: usize,
+        window: &[u8],
+    ) -> core::ops::Range<usize> {
+        match memchr::memchr(0, window) {
             Some(len) => {
+                self.deviation_at(
+                    start,
+                    DecodeErrorKind::COctetTooLong {
+                        field,
+                        max,
+                        len: len + 1,
+                    },
+                );
+                if self.failed() {
+                    return start..start;
+                }
                 self.pos = start + len + 1;
-                Ok(start..start + len)
+                start..start + len
             }
-            None if window.is_empty() => Err(self.truncated(field, 1)),
             None => {
-                self.deviation_at(start, DecodeErrorKind::COctetNotTerminated { field })?;
-                self.pos = self.end;
-                Ok(start..self.end)
+                self.deviation_at(start, DecodeErrorKind::COctetNotTerminated { field });
+                if window.len() + 1 > max {
+                    let len = window.len() + 1;
+                    self.deviation_at(start, DecodeErrorKind::COctetTooLong { field, max, len });
+                }
+                if self.failed() {
+                    return start..start;
+                }
+                self.pos = self.frame.len();
+                start..self.pos
             }
         }
     }
@@ -245,14 +300,16 @@ impl<'a> Reader<'a> {
 
 /// A mandatory field: how it is read, written, sized and shown.
 pub(crate) trait WireField: Sized {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, Stop>;
+    /// Reads the field; on failure records it in the reader and returns a default value.
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Self;
     fn write(&self, out: &mut impl BufMut);
     fn wire_len(&self) -> usize;
     fn field_value(&self) -> crate::fields::FieldValue<'_>;
 }
 
 impl WireField for u8 {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, Stop> {
+    #[inline]
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
         r.u8(field)
     }
     fn write(&self, out: &mut impl BufMut) {
@@ -267,7 +324,8 @@ impl WireField for u8 {
 }
 
 impl WireField for u32 {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, Stop> {
+    #[inline]
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
         r.u32(field)
     }
     fn write(&self, out: &mut impl BufMut) {

@@ -24,13 +24,14 @@ pub mod dump;
 pub mod error;
 pub mod fields;
 pub mod framer;
+pub mod pcap;
 pub mod pdu;
 pub mod raw;
 pub mod text;
 pub mod tlv;
 mod wire;
 
-pub use codec::{DecodeOptions, Mode};
+pub use codec::{DecodeMode, DecodeOptions};
 pub use error::{DecodeError, DecodeErrorKind, Warning};
 pub use framer::{DEFAULT_MAX_COMMAND_LENGTH, Framer};
 pub use pdu::*;

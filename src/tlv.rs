@@ -530,24 +530,21 @@ impl Tlvs {
     }
 
     /// Reads and checks the TLVs that end the body (§3.2.4: TLVs follow the mandatory fields).
-    pub(crate) fn read(
-        r: &mut Reader<'_>,
-        command_id: CommandId,
-        allowed: &[TlvTag],
-    ) -> Result<Self, crate::codec::Stop> {
+    pub(crate) fn read(r: &mut Reader<'_>, command_id: CommandId, allowed: &[TlvTag]) -> Self {
         let start = r.pos();
         let stream = r.rest();
         let mut rest: &[u8] = &stream;
         // Tags seen that other tags depend on (§5.3.2.22-24, §5.3.2.36-38).
         let (mut sar, mut callback_num, mut callback_extra) = ([false; 3], false, None);
-        while !rest.is_empty() {
+        while !rest.is_empty() && !r.failed() {
             let at = start + (stream.len() - rest.len());
             let available = rest.len();
             let Some((tag, len, value, next)) = split_tlv(rest) else {
                 let needed = rest
                     .get(2..4)
                     .map_or(4, |l| 4 + usize::from(u16::from_be_bytes([l[0], l[1]])));
-                return Err(r.error_at(at, DecodeErrorKind::TlvTruncated { needed, available }));
+                r.fail_at(at, DecodeErrorKind::TlvTruncated { needed, available });
+                return Self::new();
             };
             rest = next;
             match check_value(tag, value) {
@@ -562,13 +559,13 @@ impl Tlvs {
                         },
                         TlvValueError::Value(reason) => DecodeErrorKind::TlvValue { tag, reason },
                     };
-                    r.deviation_at(at, kind)?;
+                    r.deviation_at(at, kind);
                 }
             }
             // §3.3 says a receiver ignores a known TLV not expected in this PDU; strict decoding reports
             // it as ESME_ROPTPARNOTALLWD so that a test shows the sender's mistake.
             if !allowed.contains(&tag) {
-                r.deviation_at(at, DecodeErrorKind::TlvNotAllowed { tag, command_id })?;
+                r.deviation_at(at, DecodeErrorKind::TlvNotAllowed { tag, command_id });
             }
             match tag {
                 TlvTag::SAR_MSG_REF_NUM => sar[0] = true,
@@ -595,7 +592,7 @@ impl Tlvs {
                         missing: *missing,
                         because,
                     },
-                )?;
+                );
             }
         }
         if let (Some(because), false) = (callback_extra, callback_num) {
@@ -605,9 +602,9 @@ impl Tlvs {
                     missing: TlvTag::CALLBACK_NUM,
                     because,
                 },
-            )?;
+            );
         }
-        Ok(Self(stream))
+        Self(stream)
     }
 }
 

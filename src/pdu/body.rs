@@ -33,10 +33,11 @@ macro_rules! body {
                 #[allow(unused_imports)]
                 use $crate::codec::WireField as _;
                 let body = Self {
-                    $( $field: $crate::codec::WireField::read(r, stringify!($field))?, )*
-                    tlvs: $crate::tlv::Tlvs::read(r, r.header().command_id, Self::ALLOWED_TLVS)?,
+                    $( $field: $crate::codec::WireField::read(r, stringify!($field)), )*
+                    tlvs: $crate::tlv::Tlvs::read(r, r.header().command_id, Self::ALLOWED_TLVS),
                 };
-                $( $check(&body, r)?; )?
+                $( $check(&body, r); )?
+                r.status()?;
                 Ok(body)
             }
 
@@ -73,10 +74,9 @@ pub(crate) fn payload_or_short_message(
     short_message: &super::ShortMessage,
     tlvs: &crate::tlv::Tlvs,
     r: &mut crate::codec::Reader<'_>,
-) -> Result<(), crate::codec::Stop> {
+) {
     if !short_message.is_empty() && tlvs.contains(crate::tlv::TlvTag::MESSAGE_PAYLOAD) {
         let at = r.pos();
-        r.deviation_at(at, crate::error::DecodeErrorKind::PayloadAndShortMessage)?;
+        r.deviation_at(at, crate::error::DecodeErrorKind::PayloadAndShortMessage);
     }
-    Ok(())
 }

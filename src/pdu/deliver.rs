@@ -76,8 +76,8 @@ body! {
 }
 
 impl DeliverSm {
-    fn check(&self, r: &mut Reader<'_>) -> Result<(), crate::codec::Stop> {
-        payload_or_short_message(&self.short_message, &self.tlvs, r)
+    fn check(&self, r: &mut Reader<'_>) {
+        payload_or_short_message(&self.short_message, &self.tlvs, r);
     }
 }
 

@@ -143,7 +143,9 @@ macro_rules! pdus {
                 match h.command_id {
                     $( CommandId::$eid => {
                         if !r.is_empty() {
-                            return Err(r.error(DecodeErrorKind::TrailingBytes { count: r.remaining() }));
+                            let count = r.remaining();
+                            r.fail(DecodeErrorKind::TrailingBytes { count });
+                            return Err(crate::codec::Stop);
                         }
                         Ok(Self::$ev)
                     } )*
@@ -151,17 +153,20 @@ macro_rules! pdus {
                     $( CommandId::$rid => {
                         if r.is_empty() {
                             if h.command_status.is_ok() {
-                                r.deviation_at(HEADER_LEN, DecodeErrorKind::MissingBody { command_id: h.command_id })?;
+                                r.deviation_at(HEADER_LEN, DecodeErrorKind::MissingBody { command_id: h.command_id });
+                                r.status()?;
                             }
                             return Ok(Self::$rv(None));
                         }
                         if $omit && !h.command_status.is_ok() {
-                            r.deviation_at(HEADER_LEN, DecodeErrorKind::BodyOnErrorResponse { command_id: h.command_id })?;
+                            r.deviation_at(HEADER_LEN, DecodeErrorKind::BodyOnErrorResponse { command_id: h.command_id });
+                            r.status()?;
                         }
                         <$rt>::decode_body(r).map(|b| Self::$rv(Some(b)))
                     } )*
                     other => {
-                        r.deviation_at(4, DecodeErrorKind::UnknownCommandId(other))?;
+                        r.deviation_at(4, DecodeErrorKind::UnknownCommandId(other));
+                        r.status()?;
                         Ok(Self::Unknown { command_id: other, body: r.rest() })
                     }
                 }
@@ -380,7 +385,8 @@ impl Command {
     ) -> Result<Self, DecodeError> {
         let header = check_length(frame)?;
         let mut r = Reader::new(frame, header, opts, warnings);
-        let pdu = match check_header(&mut r, header).and_then(|()| Pdu::decode_body(&mut r)) {
+        check_header(&mut r, header);
+        let pdu = match r.status().and_then(|()| Pdu::decode_body(&mut r)) {
             Ok(pdu) => pdu,
             Err(crate::codec::Stop) => return Err(r.take_error()),
         };
@@ -429,15 +435,14 @@ fn check_length(frame: &Bytes) -> Result<Header, DecodeError> {
 /// §5.1.3: command_status is NULL in requests; §5.1.4: sequence_number is 1..=0x7FFFFFFF (a
 /// generic_nack for an undecodable PDU carries 0, T 4-9).
 #[inline]
-fn check_header(r: &mut Reader<'_>, h: Header) -> Result<(), crate::codec::Stop> {
+fn check_header(r: &mut Reader<'_>, h: Header) {
     let seq = h.sequence_number;
     if seq > MAX_SEQUENCE_NUMBER || (seq == 0 && h.command_id != CommandId::GENERIC_NACK) {
-        r.deviation_at(12, DecodeErrorKind::SequenceNumberOutOfRange(seq))?;
+        r.deviation_at(12, DecodeErrorKind::SequenceNumberOutOfRange(seq));
     }
     if !h.command_id.is_response() && h.command_id.is_known() && !h.command_status.is_ok() {
-        r.deviation_at(8, DecodeErrorKind::StatusInRequest(h.command_status))?;
+        r.deviation_at(8, DecodeErrorKind::StatusInRequest(h.command_status));
     }
-    Ok(())
 }
 
 macro_rules! from_body {

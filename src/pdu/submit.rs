@@ -126,8 +126,8 @@ body! {
 }
 
 impl SubmitSm {
-    fn check(&self, r: &mut Reader<'_>) -> Result<(), crate::codec::Stop> {
-        payload_or_short_message(&self.short_message, &self.tlvs, r)
+    fn check(&self, r: &mut Reader<'_>) {
+        payload_or_short_message(&self.short_message, &self.tlvs, r);
     }
 }
 
@@ -201,7 +201,8 @@ mod sealed {
     pub trait EntryCodec: Sized {
         /// The spec name of the count field.
         const COUNT_FIELD: &'static str;
-        fn read(r: &mut Reader<'_>) -> Result<Self, crate::codec::Stop>;
+        /// Reads one entry; on failure records it in the reader and returns a default entry.
+        fn read(r: &mut Reader<'_>) -> Self;
         fn write(&self, out: &mut impl BufMut);
         fn wire_len(&self) -> usize;
         fn field_value(list: &[Self]) -> FieldValue<'_>;
@@ -213,18 +214,25 @@ use sealed::EntryCodec;
 impl EntryCodec for DestAddress {
     const COUNT_FIELD: &'static str = "number_of_dests";
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, crate::codec::Stop> {
+    fn read(r: &mut Reader<'_>) -> Self {
         let at = r.pos();
-        match r.u8("dest_flag")? {
-            Self::SME_ADDRESS => Ok(Self::SmeAddress {
-                dest_addr_ton: Ton::read(r, "dest_addr_ton")?,
-                dest_addr_npi: Npi::read(r, "dest_addr_npi")?,
-                destination_addr: COctetString::read(r, "destination_addr")?,
-            }),
-            Self::DISTRIBUTION_LIST => Ok(Self::DistributionList {
-                dl_name: COctetString::read(r, "dl_name")?,
-            }),
-            other => Err(r.error_at(at, DecodeErrorKind::InvalidDestFlag(other))),
+        match r.u8("dest_flag") {
+            Self::SME_ADDRESS => Self::SmeAddress {
+                dest_addr_ton: Ton::read(r, "dest_addr_ton"),
+                dest_addr_npi: Npi::read(r, "dest_addr_npi"),
+                destination_addr: COctetString::read(r, "destination_addr"),
+            },
+            Self::DISTRIBUTION_LIST => Self::DistributionList {
+                dl_name: COctetString::read(r, "dl_name"),
+            },
+            other => {
+                if !r.failed() {
+                    r.fail_at(at, DecodeErrorKind::InvalidDestFlag(other));
+                }
+                Self::DistributionList {
+                    dl_name: COctetString::empty(),
+                }
+            }
         }
     }
 
@@ -261,13 +269,13 @@ impl EntryCodec for DestAddress {
 impl EntryCodec for UnsuccessSme {
     const COUNT_FIELD: &'static str = "no_unsuccess";
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, crate::codec::Stop> {
-        Ok(Self {
-            dest_addr_ton: Ton::read(r, "dest_addr_ton")?,
-            dest_addr_npi: Npi::read(r, "dest_addr_npi")?,
-            destination_addr: COctetString::read(r, "destination_addr")?,
-            error_status_code: crate::CommandStatus(r.u32("error_status_code")?),
-        })
+    fn read(r: &mut Reader<'_>) -> Self {
+        Self {
+            dest_addr_ton: Ton::read(r, "dest_addr_ton"),
+            dest_addr_npi: Npi::read(r, "dest_addr_npi"),
+            destination_addr: COctetString::read(r, "destination_addr"),
+            error_status_code: crate::CommandStatus(r.u32("error_status_code")),
+        }
     }
 
     fn write(&self, out: &mut impl BufMut) {
@@ -348,9 +356,9 @@ impl<T> core::ops::Deref for Entries<T> {
 }
 
 impl<T: Entry> WireField for Entries<T> {
-    fn read(r: &mut Reader<'_>, _field: &'static str) -> Result<Self, crate::codec::Stop> {
+    fn read(r: &mut Reader<'_>, _field: &'static str) -> Self {
         let at = r.pos();
-        let count = r.u8(T::COUNT_FIELD)?;
+        let count = r.u8(T::COUNT_FIELD);
         if usize::from(count) > Self::MAX {
             r.deviation_at(
                 at,
@@ -358,15 +366,18 @@ impl<T: Entry> WireField for Entries<T> {
                     field: T::COUNT_FIELD,
                     count,
                 },
-            )?;
+            );
         }
         // Bounded by the count octet (at most 255 entries), and each entry needs at least 2 octets of
         // the checked body, so this allocation never exceeds what the frame can hold.
         let mut entries = Vec::with_capacity(usize::from(count).min(r.remaining() / 2));
         for _ in 0..count {
-            entries.push(T::read(r)?);
+            if r.failed() {
+                break;
+            }
+            entries.push(T::read(r));
         }
-        Ok(Self(entries))
+        Self(entries)
     }
 
     fn write(&self, out: &mut impl BufMut) {
@@ -425,8 +436,8 @@ body! {
 }
 
 impl SubmitMulti {
-    fn check(&self, r: &mut Reader<'_>) -> Result<(), crate::codec::Stop> {
-        payload_or_short_message(&self.short_message, &self.tlvs, r)
+    fn check(&self, r: &mut Reader<'_>) {
+        payload_or_short_message(&self.short_message, &self.tlvs, r);
     }
 }
 

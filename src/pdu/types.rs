@@ -133,6 +133,9 @@ impl<const MAX: usize> COctetString<MAX> {
     #[inline]
     pub(crate) fn from_frame(frame: &Bytes, range: core::ops::Range<usize>) -> Self {
         let len = range.len();
+        if len == 0 {
+            return Self::empty();
+        }
         if len <= INLINE_CAP {
             // Copy a fixed-size window when the frame has one (octets past `len` are never read):
             // a fixed-size copy is a couple of moves, where a variable one is a call to memcpy.
@@ -275,14 +278,14 @@ impl<const MAX: usize> PartialEq<&str> for COctetString<MAX> {
 
 impl<const MAX: usize> WireField for COctetString<MAX> {
     #[inline]
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, crate::codec::Stop> {
-        let range = r.c_octet(field, MAX)?;
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
+        let range = r.c_octet(field, MAX);
         // The reader stops past the NUL, or at the end of the body when lenient decoding
         // accepted a string without one.
-        if r.pos() <= range.end {
-            return Ok(Self(Repr::Unterminated(r.frame().slice(range))));
+        if !r.failed() && r.pos() == range.end {
+            return Self(Repr::Unterminated(r.frame().slice(range)));
         }
-        Ok(Self::from_frame(r.frame(), range))
+        Self::from_frame(r.frame(), range)
     }
     #[inline]
     fn write(&self, out: &mut impl BufMut) {
@@ -426,14 +429,15 @@ impl TryFrom<&str> for ShortMessage {
 }
 
 impl WireField for ShortMessage {
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, crate::codec::Stop> {
+    #[inline]
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
         let at = r.pos();
-        let sm_length = r.u8("sm_length")?;
+        let sm_length = r.u8("sm_length");
         // §5.2.21: "0 = no user data, 1 - 254 allowed, 255 not allowed".
         if usize::from(sm_length) > Self::MAX_LEN {
-            r.deviation_at(at, DecodeErrorKind::InvalidSmLength { sm_length })?;
+            r.deviation_at(at, DecodeErrorKind::InvalidSmLength { sm_length });
         }
-        r.octets(field, usize::from(sm_length)).map(Self)
+        Self(r.octets(field, usize::from(sm_length)))
     }
     fn write(&self, out: &mut impl BufMut) {
         // Invariant: at most 255 octets (254 through `new`, 255 only from lenient decoding).
@@ -509,14 +513,14 @@ fn is_smpp_time(s: &[u8]) -> bool {
 
 impl WireField for SmppTime {
     #[inline]
-    fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, crate::codec::Stop> {
+    fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
         let at = r.pos();
-        let value = COctetString::<17>::read(r, field)?;
+        let value = COctetString::<17>::read(r, field);
         if !value.is_empty() && !is_smpp_time(value.as_bytes()) {
             let len = value.len();
-            r.deviation_at(at, DecodeErrorKind::InvalidTime { field, len })?;
+            r.deviation_at(at, DecodeErrorKind::InvalidTime { field, len });
         }
-        Ok(Self(value))
+        Self(value)
     }
     fn write(&self, out: &mut impl BufMut) {
         self.0.write(out);
@@ -532,8 +536,9 @@ impl WireField for SmppTime {
 macro_rules! u8_wire_field {
     ($($t:ty),*) => {$(
         impl WireField for $t {
-            fn read(r: &mut Reader<'_>, field: &'static str) -> Result<Self, crate::codec::Stop> {
-                r.u8(field).map(Self)
+            #[inline]
+            fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
+                Self(r.u8(field))
             }
             fn write(&self, out: &mut impl BufMut) {
                 out.put_u8(self.0);
