@@ -1100,6 +1100,7 @@ impl Item {
 /// ```
 #[derive(Debug)]
 pub struct Items {
+    input: Bytes,
     framer: Framer,
     offset: usize,
     opts: DecodeOptions,
@@ -1108,9 +1109,11 @@ pub struct Items {
 impl Items {
     /// The records of `input`, refusing command_length above `max_command_length`.
     pub fn new(input: &[u8], max_command_length: u32, opts: DecodeOptions) -> Self {
+        let input = Bytes::copy_from_slice(input);
         let mut framer = Framer::new(max_command_length);
-        framer.push(input);
+        framer.push(&input);
         Self {
+            input,
             framer,
             offset: 0,
             opts,
@@ -1141,12 +1144,13 @@ impl Iterator for Items {
                 })
             }
             Some(Err(error)) => {
-                let before = Bytes::copy_from_slice(self.framer.buffered_bytes());
                 let dropped = self.framer.resync();
                 self.offset += dropped;
+                // The framer was fed `input` whole, so what it skipped is `input[offset..]`.
+                let end = self.offset.min(self.input.len());
                 Some(Item::Error {
                     offset,
-                    octets: before.slice(..dropped.min(before.len())),
+                    octets: self.input.slice(offset.min(end)..end),
                     error,
                 })
             }
