@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod codec;
+pub mod dump;
 pub mod error;
 pub mod fields;
 pub mod framer;

@@ -66,8 +66,14 @@ const INLINE_CAP: usize = 23;
 
 #[derive(Clone)]
 enum Repr {
-    Inline { len: u8, buf: [u8; INLINE_CAP] },
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_CAP],
+    },
     Shared(Bytes),
+    /// Read by lenient decoding from a string the end of the body cut before its NUL: it
+    /// re-encodes without one, so that the PDU re-encodes to the octets it came from.
+    Unterminated(Bytes),
 }
 
 impl Repr {
@@ -85,7 +91,7 @@ impl Repr {
     fn as_bytes(&self) -> &[u8] {
         match self {
             Self::Inline { len, buf } => buf.get(..usize::from(*len)).unwrap_or_default(),
-            Self::Shared(b) => b,
+            Self::Shared(b) | Self::Unterminated(b) => b,
         }
     }
 }
@@ -160,8 +166,16 @@ impl<const MAX: usize> COctetString<MAX> {
     pub fn to_bytes(&self) -> Bytes {
         match &self.0 {
             Repr::Inline { .. } => Bytes::copy_from_slice(self.as_bytes()),
-            Repr::Shared(b) => b.clone(),
+            Repr::Shared(b) | Repr::Unterminated(b) => b.clone(),
         }
+    }
+
+    /// Whether the value encodes with its NUL: always, except for a value lenient decoding read
+    /// from a string the end of the body cut before its NUL (a
+    /// [`COctetNotTerminated`](crate::DecodeErrorKind::COctetNotTerminated) warning), which
+    /// re-encodes as it came, without one.
+    pub fn is_terminated(&self) -> bool {
+        !matches!(self.0, Repr::Unterminated(_))
     }
 
     /// The value as `&str` when it is UTF-8 (SMPP strings are ASCII).
@@ -266,16 +280,23 @@ impl<const MAX: usize> WireField for COctetString<MAX> {
     #[inline]
     fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
         let range = r.c_octet(field, MAX);
+        // The reader stops past the NUL, or at the end of the body when lenient decoding
+        // accepted a string without one.
+        if !r.failed() && r.pos() == range.end {
+            return Self(Repr::Unterminated(r.frame().slice(range)));
+        }
         Self::from_frame(r.frame(), range)
     }
     #[inline]
     fn write(&self, out: &mut impl BufMut) {
         out.put_slice(self.as_bytes());
-        out.put_u8(0);
+        if self.is_terminated() {
+            out.put_u8(0);
+        }
     }
     #[inline]
     fn wire_len(&self) -> usize {
-        self.len() + 1
+        self.len() + usize::from(self.is_terminated())
     }
     fn field_value(&self) -> FieldValue<'_> {
         FieldValue::COctet(self.as_bytes())
@@ -778,3 +799,51 @@ u8_wire_field!(
 
 /// The interface_version this crate speaks (§5.2.4: 0x34 = v3.4).
 pub const INTERFACE_VERSION_34: u8 = 0x34;
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use crate::{Command, DecodeErrorKind, DecodeOptions, Pdu};
+
+    /// A C-Octet String cut by the end of the body before its NUL: strict decoding refuses it,
+    /// lenient decoding keeps it with a warning and re-encodes the PDU to the same octets.
+    #[test]
+    fn unterminated_c_octet_string_re_encodes_as_it_came() {
+        let frames: [&[u8]; 2] = [
+            // submit_sm_resp, message_id "1234" without NUL
+            b"\x00\x00\x00\x14\x80\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x02\x31\x32\x33\x34",
+            // cancel_sm whose destination_addr (the last field) is "4479" without NUL
+            b"\x00\x00\x00\x21\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x0c\
+              \x00\x31\x00\x01\x01\x31\x32\x33\x34\x35\x00\x01\x01\x34\x34\x37\x39",
+        ];
+        for frame in frames {
+            let frame = Bytes::from_static(frame);
+            let err = Command::decode(&frame).unwrap_err();
+            assert!(
+                matches!(err.kind, DecodeErrorKind::COctetNotTerminated { .. }),
+                "{err}"
+            );
+            let d = Command::decode_with(&frame, DecodeOptions::LENIENT).unwrap();
+            assert_eq!(d.warnings.len(), 1);
+            assert_eq!(d.command.encoded_len(), frame.len());
+            assert_eq!(d.command.to_bytes(), frame);
+        }
+        let d =
+            Command::decode_with(&Bytes::from_static(frames[0]), DecodeOptions::LENIENT).unwrap();
+        let Pdu::SubmitSmResp(Some(r)) = d.command.pdu else {
+            panic!("{:?}", d.command.pdu)
+        };
+        assert!(!r.message_id.is_terminated());
+        // Equality is by content: the value equals the same string built through the API.
+        assert_eq!(
+            r.message_id,
+            super::COctetString::<65>::new("1234").unwrap()
+        );
+        assert!(
+            super::COctetString::<65>::new("1234")
+                .unwrap()
+                .is_terminated()
+        );
+    }
+}
