@@ -25,6 +25,7 @@ pub mod fields;
 pub mod framer;
 pub mod pdu;
 pub mod raw;
+pub mod session;
 pub mod tlv;
 mod wire;
 
