@@ -108,7 +108,7 @@ use window::{Kind, Window};
 /// esme.bind(now, BindType::Transmitter, bind)?;
 /// pump(&mut esme, &mut smsc, now);
 ///
-/// // The SMSC application authenticates the bind and accepts it.
+/// // The SMSC application authenticates the bind and accepts it (its Event::Bound follows).
 /// while let Some(event) = smsc.poll_event() {
 ///     if let Event::Request { sequence_number, pdu: Pdu::BindTransmitter(b) } = event {
 ///         assert_eq!(b.system_id, "test");
@@ -126,7 +126,6 @@ use window::{Kind, Window};
 ///                         short_message: "Hello".try_into()?, ..SubmitSm::default() };
 /// let seq = esme.send_request(now, submit.into())?;
 /// pump(&mut esme, &mut smsc, now);
-/// smsc.poll_event(); // Event::Bound on the SMSC side
 /// let Some(Event::Request { sequence_number, .. }) = smsc.poll_event() else { panic!() };
 /// assert_eq!(sequence_number, seq);
 /// let resp = SubmitSmResp { message_id: "m-1".try_into()?, ..SubmitSmResp::default() };
