@@ -668,7 +668,7 @@ fn generic_nack_is_matched_to_its_request() {
     assert_eq!(
         events(&mut s),
         vec![Event::Response {
-            request: SubmitSm::default().into(),
+            request_id: CommandId::SUBMIT_SM,
             response: Command::generic_nack(CommandStatus::ESME_RINVCMDLEN, b),
             latency: Duration::from_millis(7),
         }]

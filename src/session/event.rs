@@ -78,9 +78,10 @@ pub enum Event {
         pdu: Pdu,
     },
     /// The response to a request this end sent (a generic_nack with that sequence_number included).
+    /// The request itself is dropped: the application knows what it sent under that number.
     Response {
-        /// The request, as sent.
-        request: Pdu,
+        /// The request's command_id.
+        request_id: CommandId,
         /// The response; its sequence_number is the request's.
         response: Command,
         /// Time from sending the request to receiving the response.
@@ -91,8 +92,8 @@ pub enum Event {
     BadResponse {
         /// The request's sequence_number.
         sequence_number: u32,
-        /// The request, as sent.
-        request: Pdu,
+        /// The request's command_id.
+        request_id: CommandId,
         /// What was wrong with the response.
         error: DecodeError,
     },

@@ -895,7 +895,7 @@ impl Session {
         match e.kind {
             Kind::App | Kind::Unchecked => self.events.push_back(Event::BadResponse {
                 sequence_number: h.sequence_number,
-                request: e.pdu,
+                request_id: e.command_id,
                 error,
             }),
             Kind::EnquireLink => {}
@@ -932,7 +932,7 @@ impl Session {
         let latency = now.saturating_duration_since(e.sent_at);
         match e.kind {
             Kind::App | Kind::Unchecked => self.events.push_back(Event::Response {
-                request: e.pdu,
+                request_id: e.command_id,
                 response,
                 latency,
             }),
@@ -1057,7 +1057,8 @@ impl Session {
         if self.throttled(seq, id) {
             return;
         }
-        *self.pending.entry((seq, id)).or_insert(0) += 1;
+        let n = self.pending.entry((seq, id)).or_insert(0);
+        *n = n.saturating_add(1);
         self.pending_count += 1;
         self.events.push_back(Event::Request {
             sequence_number: seq,
@@ -1126,4 +1127,19 @@ impl Session {
 /// (§4.1.7, §4.12), known or not.
 fn expects_response(id: CommandId) -> bool {
     !id.is_response() && id != CommandId::OUTBIND && id != CommandId::ALERT_NOTIFICATION
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_auto_traits() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Session>();
+        send_sync::<Event>();
+        send_sync::<SessionError>();
+        // Events stay about one PDU large.
+        assert!(std::mem::size_of::<Event>() <= std::mem::size_of::<Command>() + 96);
+    }
 }
