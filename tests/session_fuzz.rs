@@ -46,9 +46,18 @@ fn fixed_inputs() {
 
 #[test]
 fn pseudo_random_inputs() {
-    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    // SMPP_SESSION_FUZZ_ITERS and SMPP_SESSION_FUZZ_SEED run a longer or different corpus.
+    let iters = std::env::var("SMPP_SESSION_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let seed = std::env::var("SMPP_SESSION_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5EED_1234_ABCD_0001);
+    let mut rng = Rng(seed);
     let mut reached = BTreeSet::new();
-    for _ in 0..20_000 {
+    for _ in 0..iters {
         let len = (rng.next() % 512) as usize;
         let data = rng.bytes(len);
         match std::panic::catch_unwind(|| fuzz_session_reached(&data)) {

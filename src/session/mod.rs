@@ -498,6 +498,10 @@ impl Session {
     /// generic_nack is accepted too). SMSC: answering a bind with ESME_ROK binds the session
     /// ([`Event::Bound`]); with an error it goes back to OPEN.
     ///
+    /// A peer may reuse a sequence_number while an earlier request with it is unanswered: each is
+    /// answered once by its own response type; a generic_nack (which names no request) answers one of
+    /// them, unspecified which.
+    ///
     /// Refused as [`ApiMisuse::NoSuchRequest`] when no received request with this sequence_number
     /// awaits this response, and [`ApiMisuse::NotAResponse`] for a request PDU.
     pub fn respond(
