@@ -505,3 +505,137 @@ fn a_dropped_connection_abandons_everything_in_flight() {
     assert_eq!(abandoned, seqs, "in the order they were sent");
     assert_eq!(p.esme.close_cause(), Some(&CloseCause::Local));
 }
+
+/// Per sequence_number, how many terminal events (Response, Timeout, Abandoned) a side reported.
+fn terminal_counts(events: &[Event]) -> std::collections::HashMap<u32, u32> {
+    let mut m = std::collections::HashMap::new();
+    for e in events {
+        let seq = match e {
+            Event::Response { response, .. } => response.sequence_number,
+            Event::Timeout {
+                sequence_number, ..
+            }
+            | Event::Abandoned {
+                sequence_number, ..
+            }
+            | Event::BadResponse {
+                sequence_number, ..
+            } => *sequence_number,
+            _ => continue,
+        };
+        *m.entry(seq).or_insert(0) += 1;
+    }
+    m
+}
+
+#[test]
+fn random_operations_keep_both_ends_consistent() {
+    let (mut requests, mut responses_seen, mut timeouts, mut abandoned) = (0, 0, 0, 0);
+    for seed in 1..=300u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut cfg = Config::default();
+        cfg.window_size = 1 + rng.below(4) as usize;
+        cfg.response_timeout = Some(Duration::from_millis(100 + rng.below(5_000)));
+        cfg.enquire_link_interval = Some(Duration::from_millis(500 + rng.below(20_000)));
+        cfg.inactivity_timeout = Some(secs(60));
+        let mut p = Pair::new(cfg.clone(), cfg);
+        p.latency = Duration::from_millis(rng.below(50));
+        p.chunk = rng.below(20) as usize;
+        let mut esme_sent = Vec::new();
+        let mut smsc_sent = Vec::new();
+        for _ in 0..150 {
+            match rng.below(10) {
+                0 | 1 => {
+                    let pdu = [
+                        submit(),
+                        Pdu::EnquireLink,
+                        smpp::session::fuzz::sample_pdu(CommandId::DATA_SM),
+                    ][rng.below(3) as usize]
+                        .clone();
+                    if let Ok(seq) = p.esme.send_request(p.now, pdu) {
+                        esme_sent.push(seq);
+                    }
+                }
+                2 => {
+                    if let Ok(seq) = p.smsc.send_request(p.now, DeliverSm::default().into()) {
+                        smsc_sent.push(seq);
+                    }
+                }
+                3 => {
+                    if rng.below(8) == 0 {
+                        let _ = if rng.below(2) == 0 {
+                            p.esme.unbind(p.now)
+                        } else {
+                            p.smsc.unbind(p.now)
+                        };
+                    }
+                }
+                4 | 5 => p.run_for(Duration::from_millis(rng.below(3_000))),
+                6 => {
+                    p.smsc_app = if rng.below(3) == 0 {
+                        App::Silent
+                    } else {
+                        App::Accept
+                    };
+                    p.esme_app = if rng.below(3) == 0 {
+                        App::Silent
+                    } else {
+                        App::Accept
+                    };
+                }
+                7 => {
+                    let bt = BindType::ALL[rng.below(3) as usize];
+                    let _ = p.esme.bind(p.now, bt, bind("esme", "pw"));
+                }
+                _ => p.drive(),
+            }
+            // With nothing in transit and both quiet, the two ends agree on the bind.
+            if p.latency.is_zero() {
+                p.drive();
+                if let State::Bound(b) = p.esme.state() {
+                    assert!(
+                        matches!(p.smsc.state(), State::Bound(c) | State::Unbinding(c) if c == b)
+                            || p.smsc.is_closed(),
+                        "seed {seed}: ESME {} SMSC {}",
+                        p.esme.state(),
+                        p.smsc.state()
+                    );
+                }
+            }
+            assert!(p.esme.in_flight() <= p.esme.window_size());
+            assert!(p.smsc.in_flight() <= p.smsc.window_size());
+        }
+        // Let every timer run out, then drop the connection: every request has ended exactly once.
+        p.run_for(secs(30));
+        p.esme.close();
+        p.smsc.close();
+        p.drive();
+        for (side, sent, events) in [
+            ("ESME", &esme_sent, &p.esme_events),
+            ("SMSC", &smsc_sent, &p.smsc_events),
+        ] {
+            let ends = terminal_counts(events);
+            requests += sent.len();
+            for e in events.iter() {
+                match e {
+                    Event::Response { .. } => responses_seen += 1,
+                    Event::Timeout { .. } => timeouts += 1,
+                    Event::Abandoned { .. } => abandoned += 1,
+                    _ => {}
+                }
+            }
+            for seq in sent {
+                assert_eq!(
+                    ends.get(seq),
+                    Some(&1),
+                    "seed {seed}: {side} request {seq} ended {:?} times",
+                    ends.get(seq)
+                );
+            }
+        }
+    }
+    println!(
+        "{requests} requests: {responses_seen} responses, {timeouts} timeouts, {abandoned} abandoned"
+    );
+    assert!(requests > 2_000 && responses_seen > 1_000 && timeouts > 100 && abandoned > 100);
+}

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use smpp::session::{BindType, Config, Event, Role, Session, State};
+use smpp::session::{BindType, Config, Event, Role, Session, SessionError, State};
 use smpp::{
     Bind, BindResp, Command, CommandId, CommandStatus, DataSmResp, DeliverSmResp, Framer, Pdu,
     QuerySmResp, SubmitMultiResp, SubmitSmResp, Tlv,
@@ -236,8 +236,11 @@ fn react(s: &mut Session, now: Instant, app: App, log: &mut Vec<Event>) -> bool 
             } = &event
             {
                 if let Some(resp) = ok_response(pdu) {
-                    s.respond(now, *sequence_number, CommandStatus::ESME_ROK, resp)
-                        .unwrap();
+                    // Closed: a later PDU of the same input closed the session.
+                    match s.respond(now, *sequence_number, CommandStatus::ESME_ROK, resp) {
+                        Ok(()) | Err(SessionError::Closed) => {}
+                        Err(e) => panic!("{e}"),
+                    }
                 }
             }
         }
@@ -344,6 +347,22 @@ pub fn session_in(role: Role, state: State, config: Config, now: Instant) -> Ses
     sent(&mut s);
     events(&mut s);
     s
+}
+
+/// xorshift64*: deterministic pseudo-random numbers, no dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
 }
 
 /// The number of PDUs with this command_id a side sent.
