@@ -28,6 +28,7 @@ pub mod pcap;
 pub mod pdu;
 pub mod raw;
 pub mod receipt;
+pub mod session;
 pub mod text;
 pub mod tlv;
 mod wire;
