@@ -54,11 +54,17 @@ pub struct SmppPdu {
     /// with an empty value.
     pub fields: Vec<(String, String)>,
     /// Raw octets of every field that has them, in tree order: (`smpp.field_name`, octets).
+    /// For a bit-field (`smpp.esm.submit.msg_type`, ...), whose `_raw` entry in tshark's JSON
+    /// holds the field's value rather than octets, these are the octets it covers, taken from
+    /// [`SmppPdu::bytes`] at the entry's offset.
     pub raw: Vec<(String, Vec<u8>)>,
     /// The PDU's complete octets as tshark reassembled them.
     pub bytes: Vec<u8>,
     /// tshark flagged the PDU as malformed (its dissection hit an exception).
     pub malformed: bool,
+    /// Bit-fields whose octets are read from `bytes` once known: (index in `raw`, offset in the
+    /// data source, length).
+    bit_fields: Vec<(usize, usize, usize)>,
 }
 
 impl SmppPdu {
@@ -323,7 +329,7 @@ pub fn parse_tshark_json(json: &str) -> Result<Decoded, String> {
             .ok_or("packet without _source.layers")?;
         let mut frame = FrameInfo::default();
         let first_pdu = decoded.pdus.len();
-        let mut raws: Vec<Vec<u8>> = Vec::new();
+        let mut raws: Vec<RawEntry> = Vec::new();
         for (key, value) in layers {
             match key.as_str() {
                 "frame" => {
@@ -344,7 +350,7 @@ pub fn parse_tshark_json(json: &str) -> Result<Decoded, String> {
                     decoded.pdus.push(pdu);
                 }
                 // tshark writes each PDU's `smpp_raw` just before its `smpp` object.
-                "smpp_raw" => raws.push(raw_hex(value).ok_or("smpp_raw without hex")?),
+                "smpp_raw" => raws.push(raw_entry(value).ok_or("smpp_raw without hex")?),
                 // The marker follows the layer of the PDU whose dissection failed.
                 k if k.starts_with("_ws.malformed") => {
                     frame.malformed = true;
@@ -364,9 +370,27 @@ pub fn parse_tshark_json(json: &str) -> Result<Decoded, String> {
                 raws.len()
             ));
         }
-        for (pdu, bytes) in pdus.iter_mut().zip(raws) {
+        for (pdu, whole) in pdus.iter_mut().zip(raws) {
             pdu.frame = frame.number;
-            pdu.bytes = bytes;
+            pdu.bytes = whole.octets;
+            // A bit-field's octets: its offset counts from the start of the data source the PDU
+            // was dissected from (the frame, or the reassembled stream), as does the PDU's own.
+            let base = whole.offset.ok_or("smpp_raw without offset")?;
+            for (index, offset, len) in std::mem::take(&mut pdu.bit_fields) {
+                let octets = offset
+                    .checked_sub(base)
+                    .and_then(|at| pdu.bytes.get(at..at + len))
+                    .ok_or_else(|| {
+                        format!(
+                            "frame {}: bit-field {} at {offset}+{len} lies outside its PDU \
+                             (at {base}, {} octets)",
+                            frame.number,
+                            pdu.raw[index].0,
+                            pdu.bytes.len()
+                        )
+                    })?;
+                pdu.raw[index].1 = octets.to_vec();
+            }
         }
         decoded.frames.push(frame);
     }
@@ -395,16 +419,10 @@ fn flatten(node: &Node, pdu: &mut SmppPdu) {
             match value {
                 Node::List(items) if items.first().is_some_and(|i| matches!(i, Node::List(_))) => {
                     for item in items {
-                        if let Some(bytes) = raw_hex(item) {
-                            pdu.raw.push((field.to_owned(), bytes));
-                        }
+                        push_raw(field, item, pdu);
                     }
                 }
-                _ => {
-                    if let Some(bytes) = raw_hex(value) {
-                        pdu.raw.push((field.to_owned(), bytes));
-                    }
-                }
+                _ => push_raw(field, value, pdu),
             }
             continue;
         }
@@ -429,11 +447,59 @@ fn push_value(key: &str, value: &Node, pdu: &mut SmppPdu) {
     }
 }
 
-/// The octets of a `-x` raw entry: `["hex", offset, length, bitmask, type]` or plain `"hex"`.
-fn raw_hex(node: &Node) -> Option<Vec<u8>> {
+fn push_raw(field: &str, node: &Node, pdu: &mut SmppPdu) {
+    let Some(entry) = raw_entry(node) else {
+        return;
+    };
+    if entry.mask != 0 {
+        // tshark prints a bit-field's value here, not its octets: read them later from `bytes`.
+        if let (Some(offset), Some(len)) = (entry.offset, entry.len) {
+            pdu.bit_fields.push((pdu.raw.len(), offset, len));
+            pdu.raw.push((field.to_owned(), Vec::new()));
+        }
+        return;
+    }
+    pdu.raw.push((field.to_owned(), entry.octets));
+}
+
+/// A `-x` raw entry: `["hex", offset, length, bitmask, type]` or plain `"hex"`.
+struct RawEntry {
+    octets: Vec<u8>,
+    offset: Option<usize>,
+    len: Option<usize>,
+    mask: u64,
+}
+
+fn raw_entry(node: &Node) -> Option<RawEntry> {
     match node {
-        Node::Scalar(s) => hex_bytes(s),
-        Node::List(items) => items.first().and_then(Node::as_str).and_then(hex_bytes),
+        Node::Scalar(s) => Some(RawEntry {
+            octets: hex_bytes(s)?,
+            offset: None,
+            len: None,
+            mask: 0,
+        }),
+        Node::List(items) => {
+            let number = |i: usize| {
+                items
+                    .get(i)
+                    .and_then(Node::as_str)
+                    .and_then(parse_uint)
+                    .and_then(|v| usize::try_from(v).ok())
+            };
+            let mask = number(3).unwrap_or(0);
+            let hex = items.first().and_then(Node::as_str)?;
+            Some(RawEntry {
+                // A bit-field's value may have an odd number of hex digits.
+                octets: if mask == 0 {
+                    hex_bytes(hex)?
+                } else {
+                    Vec::new()
+                },
+                offset: number(1),
+                len: number(2),
+                mask: u64::try_from(mask).unwrap_or(u64::MAX),
+            })
+        }
         Node::Map(_) => None,
     }
 }
