@@ -23,6 +23,7 @@ mod codec;
 pub mod error;
 pub mod fields;
 pub mod framer;
+pub mod r#gen;
 pub mod pdu;
 pub mod raw;
 pub mod tlv;
