@@ -4,11 +4,23 @@
 //!   [`arbitrary::Arbitrary`]; with the `proptest` feature, [`strategy`] has a strategy per PDU. Both
 //!   are *valid by construction*: whatever they generate encodes to a PDU that strict decoding accepts
 //!   and decodes back to an equal value.
+//! - [`mutate`] breaks a valid PDU in one precise way and says what a strict receiver must answer.
 //!
-//! `gen` is a reserved word in edition 2024, so the module is spelt `r#gen` in paths.
+//! `gen` is a reserved word in edition 2024, so the module is spelt `r#gen` in paths:
+//!
+//! ```
+//! use smpp::r#gen::mutate::{mutate, Mutation};
+//! use smpp::{Command, CommandStatus, Pdu};
+//! let valid = Command::new(1, Pdu::EnquireLink);
+//! let bad = mutate(&valid, Mutation::SequenceNumberZero);
+//! let err = Command::decode(&bad.to_bytes()).unwrap_err();
+//! assert_eq!(err.command_status(), CommandStatus::ESME_RUNKNOWNERR);
+//! ```
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
+mod model;
+pub mod mutate;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 
