@@ -23,6 +23,8 @@ mod codec;
 pub mod error;
 pub mod fields;
 pub mod framer;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod r#gen;
 pub mod pdu;
 pub mod raw;
