@@ -468,3 +468,21 @@ fn fuzz_corpora_replay() {
     }
     assert!(n >= 16, "the worked examples are in fuzz/corpus");
 }
+
+/// The `roundtrip` corpus and crash inputs replay through `Arbitrary` and the fuzz body.
+#[cfg(feature = "arbitrary")]
+#[test]
+fn roundtrip_corpus_replays() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    for dir in ["corpus/roundtrip", "regressions/roundtrip"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in entries {
+            let data = std::fs::read(e.unwrap().path()).unwrap();
+            if let Ok(cmd) = arbitrary::Unstructured::new(&data).arbitrary::<Command>() {
+                smpp::fuzzing::roundtrip(cmd);
+            }
+        }
+    }
+}

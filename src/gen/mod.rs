@@ -1,10 +1,20 @@
 //! Generators of valid PDUs (`arbitrary`, proptest) and a mutator deriving near-valid malformed ones.
 //!
 //! - With the `arbitrary` feature, every PDU type, [`crate::Pdu`] and [`crate::Command`] implement
-//!   [`arbitrary::Arbitrary`]; with the `proptest` feature, [`strategy`] has a strategy per PDU. Both
+//!   `arbitrary::Arbitrary`; with the `proptest` feature, `strategy` has a strategy per PDU. Both
 //!   are *valid by construction*: whatever they generate encodes to a PDU that strict decoding accepts
 //!   and decodes back to an equal value.
 //! - [`mutate`] breaks a valid PDU in one precise way and says what a strict receiver must answer.
+//!
+//! With the `arbitrary` feature, fuzz bytes become a valid [`crate::Command`]:
+//!
+//! ```
+//! # #[cfg(feature = "arbitrary")] {
+//! use arbitrary::Unstructured;
+//! let cmd: smpp::Command = Unstructured::new(b"any fuzz input at all").arbitrary().unwrap();
+//! assert_eq!(smpp::Command::decode(&cmd.to_bytes()).unwrap(), cmd);
+//! # }
+//! ```
 //!
 //! `gen` is a reserved word in edition 2024, so the module is spelt `r#gen` in paths:
 //!
@@ -24,7 +34,7 @@ pub mod mutate;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 
-use crate::pdu::{CommandId, Pdu};
+use crate::pdu::CommandId;
 use crate::tlv::TlvTag;
 
 /// The SAR triple (§5.3.2.22-24): all three or none.
@@ -34,6 +44,7 @@ pub(crate) const SAR_TAGS: [TlvTag; 3] = [
     TlvTag::SAR_SEGMENT_SEQNUM,
 ];
 
+#[cfg(any(feature = "arbitrary", feature = "proptest"))]
 /// callback_num and the two TLVs that need it (§5.3.2.36-38).
 pub(crate) const CALLBACK_TAGS: [TlvTag; 3] = [
     TlvTag::CALLBACK_NUM,
@@ -41,6 +52,7 @@ pub(crate) const CALLBACK_TAGS: [TlvTag; 3] = [
     TlvTag::CALLBACK_NUM_ATAG,
 ];
 
+#[cfg(any(feature = "arbitrary", feature = "proptest"))]
 /// The allowed tags a generator may draw one by one: all but the SAR triple and the callback group
 /// (generated as groups), and message_payload unless `payload` is set.
 pub(crate) fn single_tags(allowed: &[TlvTag], payload: bool) -> Vec<TlvTag> {
@@ -64,8 +76,10 @@ pub fn body_omitted_on_error(id: CommandId) -> bool {
     )
 }
 
+#[cfg(any(feature = "arbitrary", feature = "proptest"))]
 /// Turns a response with a body into its header-only form (`None`); other PDUs are left as they are.
-pub(crate) fn drop_response_body(pdu: &mut Pdu) {
+pub(crate) fn drop_response_body(pdu: &mut crate::pdu::Pdu) {
+    use crate::pdu::Pdu;
     match pdu {
         Pdu::BindTransmitterResp(b) | Pdu::BindReceiverResp(b) | Pdu::BindTransceiverResp(b) => {
             *b = None
@@ -79,7 +93,7 @@ pub(crate) fn drop_response_body(pdu: &mut Pdu) {
     }
 }
 
-/// Whether this PDU is a response whose body is optional (an `Option` in [`Pdu`]).
+/// Whether this PDU is a response whose body is optional (an `Option` in [`crate::Pdu`]).
 pub(crate) fn has_optional_body(id: CommandId) -> bool {
     matches!(
         id,
