@@ -14,7 +14,7 @@ use crate::{Command, DecodeOptions, Framer, RawPdu};
 ///
 /// - strict decoding never panics, and what it accepts re-encodes to the same octets (and lenient
 ///   decoding accepts it too, with no warning and the same result);
-/// - strict decoding agrees with the reference decoder of [`crate::r#gen::mutate::expected_for`]
+/// - strict decoding agrees with the reference decoder (`smpp::r#gen::mutate::expected_for`)
 ///   (the same problem, or both accept);
 /// - lenient decoding never panics, and what it accepts re-encodes to the same octets unless a
 ///   warning says a C-Octet String lacked its NUL ([`DecodeErrorKind::COctetNotTerminated`]);
