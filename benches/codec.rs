@@ -175,7 +175,11 @@ mod ours {
         let command = decode(&frame);
         let (id, seq) = expected_header(v.name);
         assert_eq!(command.command_id().0, id, "smpp {}: command_id", v.name);
-        assert_eq!(command.sequence_number, seq, "smpp {}: sequence_number", v.name);
+        assert_eq!(
+            command.sequence_number, seq,
+            "smpp {}: sequence_number",
+            v.name
+        );
         match &command.pdu {
             smpp::Pdu::SubmitSm(s) => {
                 assert_eq!(s.destination_addr, "447911123456");

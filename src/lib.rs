@@ -24,6 +24,9 @@ pub mod dump;
 pub mod error;
 pub mod fields;
 pub mod framer;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod generate;
 pub mod pcap;
 pub mod pdu;
 pub mod raw;

@@ -340,6 +340,28 @@ macro_rules! tlvs {
             }
         }
 
+        /// A well-formed TLV with this known tag, its value drawn from `u` (`None` for unknown tags).
+        #[cfg(feature = "arbitrary")]
+        pub(crate) fn arbitrary_known(
+            tag: TlvTag,
+            u: &mut arbitrary::Unstructured<'_>,
+        ) -> arbitrary::Result<Option<Tlv>> {
+            Ok(match tag.0 {
+                $( $tag => Some(Tlv::$variant(u.arbitrary::<$ty>()?)), )*
+                _ => None,
+            })
+        }
+
+        /// A strategy for well-formed TLVs with this known tag (`None` for unknown tags).
+        #[cfg(feature = "proptest")]
+        pub(crate) fn strategy_known(tag: TlvTag) -> Option<proptest::strategy::BoxedStrategy<Tlv>> {
+            use proptest::strategy::Strategy as _;
+            match tag.0 {
+                $( $tag => Some(proptest::arbitrary::any::<$ty>().prop_map(Tlv::$variant).boxed()), )*
+                _ => None,
+            }
+        }
+
         /// Checks a known tag's value: `Ok(true)` for a good value of a known tag, `Ok(false)` for an
         /// unknown tag.
         #[inline]
