@@ -39,6 +39,8 @@ free_port() {
 import socket, sys
 for port in ([2775] if sys.argv[1] == "prefer-2775" else []) + [0]:
     s = socket.socket()
+    # As node's listen() does, so that a port in TIME_WAIT from the previous run counts as free.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
     except OSError:
@@ -162,7 +164,7 @@ capture() {
         pcap=$dir/$driver-client_node-server.pcap
         tlog=$(mktemp)
         slog=$dir/.$driver-server.ndjson.tmp
-        tcpdump -i lo -s 0 -U -w "$pcap.tmp" "tcp port $port" 2>"$tlog" &
+        tcpdump -i lo -s 0 -U -Z root -w "$pcap.tmp" "tcp port $port" 2>"$tlog" &
         tdpid=$!
         for _ in $(seq 50); do grep -q 'listening on' "$tlog" && break; sleep 0.1; done
         grep -q 'listening on' "$tlog" || { cat "$tlog" >&2; kill "$tdpid"; return 1; }
@@ -174,7 +176,7 @@ capture() {
         kill -INT "$tdpid"
         wait "$tdpid" || true
         # Only this run's three connections may be in it (trx, wrong-password bind, rx).
-        streams=$(tshark -r "$pcap.tmp" -T fields -e tcp.stream | sort -u | wc -l)
+        streams=$(tshark -r "$pcap.tmp" 2>/dev/null -T fields -e tcp.stream | sort -u | wc -l)
         if ((streams != 3)); then
             echo "capture has $streams TCP connections, wanted 3: foreign traffic on port $port? not kept" >&2
             rm -f "$pcap.tmp"
@@ -182,8 +184,9 @@ capture() {
         fi
         mv "$pcap.tmp" "$pcap"
         rm -f "$tlog" "$slog"
-        pdus=$(tshark -r "$pcap" -d "tcp.port==$port,smpp" -Y smpp -T fields -e smpp.command_id | tr ',' '\n' | grep -c .)
-        echo "--- $pcap: port $port, $(tshark -r "$pcap" | wc -l) packets, $pdus SMPP PDUs"
+        pdus=$(tshark -r "$pcap" -d "tcp.port==$port,smpp" -Y smpp -T fields -e smpp.command_id 2>/dev/null |
+            tr ',' '\n' | grep -c .)
+        echo "--- $pcap: port $port, $(tshark -r "$pcap" 2>/dev/null | wc -l) packets, $pdus SMPP PDUs"
     done
 }
 
