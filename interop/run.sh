@@ -101,6 +101,7 @@ vs_smsc() {
         *) pass+=("$1"); shift ;;
         esac
     done
+    [[ -z $only || $only == node || $only == python ]] || usage
     setup
     local total_p=0 total_f=0 total_s=0 rc=0 out line
     for driver in node python; do
