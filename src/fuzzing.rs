@@ -158,3 +158,22 @@ pub fn framer(data: &[u8]) {
         check_frame(frame);
     }
 }
+
+/// Text invariants: decoders never panic; encode→decode identity; split→reassemble identity;
+/// per-part limits (see [`crate::text::fuzz_text`]).
+pub fn text(data: &[u8]) {
+    crate::text::fuzz_text(data);
+}
+
+/// Receipt parsing never panics, and what parses rebuilds and re-parses to the same receipt (see
+/// [`crate::receipt::fuzz_receipt`]).
+pub fn receipt(data: &[u8]) {
+    crate::receipt::fuzz_receipt(data);
+}
+
+/// Incoming bytes, clock steps and API commands drive a [`crate::session::Session`]: no panic,
+/// the window never over its size, no response without a request, legal state transitions (see
+/// [`crate::session::fuzz::fuzz_session`]).
+pub fn session(data: &[u8]) {
+    crate::session::fuzz::fuzz_session(data);
+}

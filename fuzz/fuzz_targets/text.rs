@@ -1,0 +1,3 @@
+//! text fuzz target: one call into `smpp::fuzzing`.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| smpp::fuzzing::text(data));
