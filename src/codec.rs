@@ -4,7 +4,7 @@
 //! PDU; every read is checked and returns a typed error instead of panicking. Slices are taken from the
 //! frame's [`Bytes`] without copying.
 
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 
 use crate::error::{DecodeError, DecodeErrorKind, Warning};
 use crate::pdu::Header;
@@ -42,10 +42,6 @@ impl Default for DecodeOptions {
         Self::STRICT
     }
 }
-
-/// Decoding stopped; the [`DecodeError`] saying why is kept in the [`Reader`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stop;
 
 /// A bounded, position-tracking cursor over one PDU frame.
 ///
@@ -100,12 +96,6 @@ impl<'a> Reader<'a> {
     #[inline]
     pub(crate) fn failed(&self) -> bool {
         self.error.is_some()
-    }
-
-    /// `Err(Stop)` when decoding has failed.
-    #[inline]
-    pub(crate) fn status(&self) -> Result<(), Stop> {
-        if self.failed() { Err(Stop) } else { Ok(()) }
     }
 
     /// Fails at the current position.
@@ -247,7 +237,7 @@ impl<'a> Reader<'a> {
         }
         // The NUL must come within `max` octets; look there first, which is all strict decoding needs.
         let head = window.get(..max).unwrap_or(window);
-        if let Some(len) = memchr::memchr(0, head) {
+        if let Some(len) = find_nul(head) {
             self.pos = start + len + 1;
             return start..start + len;
         }
@@ -300,11 +290,114 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The index of the first NUL in a short slice (SMPP strings are at most 65 octets), eight octets
+/// at a time: cheaper than a call into memchr at these lengths.
+#[inline]
+pub(crate) fn find_nul(s: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let v = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0xFF; 8]));
+        // The lowest flagged octet is always a real zero (borrows only run upwards).
+        let zero = v.wrapping_sub(LO) & !v & HI;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == 0)
+        .map(|p| at + p)
+}
+
+/// A cursor writing into a slice: the encoder's output.
+///
+/// Writes that do not fit are skipped while the position still advances, so one pass tells both
+/// whether the slice was large enough and how large it had to be.
+pub struct Writer<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        Self { buf, pos: 0 }
+    }
+
+    /// Octets written (or that would have been).
+    #[inline]
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether some write did not fit.
+    #[inline]
+    pub(crate) fn overflowed(&self) -> bool {
+        self.pos > self.buf.len()
+    }
+
+    #[inline]
+    pub(crate) fn skip(&mut self, n: usize) {
+        self.pos += n;
+    }
+
+    #[inline]
+    pub(crate) fn u8(&mut self, v: u8) {
+        if let Some(b) = self.buf.get_mut(self.pos) {
+            *b = v;
+        }
+        self.pos += 1;
+    }
+
+    #[inline]
+    pub(crate) fn array<const N: usize>(&mut self, a: [u8; N]) {
+        if let Some(d) = self.buf.get_mut(self.pos..self.pos + N) {
+            d.copy_from_slice(&a);
+        }
+        self.pos += N;
+    }
+
+    #[inline]
+    pub(crate) fn u32(&mut self, v: u32) {
+        self.array(v.to_be_bytes());
+    }
+
+    #[inline]
+    pub(crate) fn bytes(&mut self, s: &[u8]) {
+        if let Some(d) = self.buf.get_mut(self.pos..self.pos + s.len()) {
+            d.copy_from_slice(s);
+        }
+        self.pos += s.len();
+    }
+
+    /// Writes the first `len` octets of `chunk`; where the slice has room, the whole fixed-size
+    /// chunk is copied (a couple of moves instead of a call to memcpy) and the octets past `len`
+    /// are overwritten by what follows.
+    #[inline]
+    pub(crate) fn padded<const N: usize>(&mut self, chunk: &[u8; N], len: usize) {
+        match self.buf.get_mut(self.pos..self.pos + N) {
+            Some(d) => d.copy_from_slice(chunk),
+            None => {
+                if let (Some(d), Some(s)) =
+                    (self.buf.get_mut(self.pos..self.pos + len), chunk.get(..len))
+                {
+                    d.copy_from_slice(s);
+                }
+            }
+        }
+        self.pos += len;
+    }
+}
+
 /// A mandatory field: how it is read, written, sized and shown.
 pub(crate) trait WireField: Sized {
     /// Reads the field; on failure records it in the reader and returns a default value.
     fn read(r: &mut Reader<'_>, field: &'static str) -> Self;
-    fn write(&self, out: &mut impl BufMut);
+    fn write(&self, w: &mut Writer<'_>);
     fn wire_len(&self) -> usize;
     fn field_value(&self) -> crate::fields::FieldValue<'_>;
 }
@@ -314,8 +407,9 @@ impl WireField for u8 {
     fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
         r.u8(field)
     }
-    fn write(&self, out: &mut impl BufMut) {
-        out.put_u8(*self);
+    #[inline]
+    fn write(&self, w: &mut Writer<'_>) {
+        w.u8(*self);
     }
     fn wire_len(&self) -> usize {
         1
@@ -330,13 +424,44 @@ impl WireField for u32 {
     fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
         r.u32(field)
     }
-    fn write(&self, out: &mut impl BufMut) {
-        out.put_u32(*self);
+    #[inline]
+    fn write(&self, w: &mut Writer<'_>) {
+        w.u32(*self);
     }
     fn wire_len(&self) -> usize {
         4
     }
     fn field_value(&self) -> crate::fields::FieldValue<'_> {
         crate::fields::FieldValue::Int(*self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_nul;
+
+    #[test]
+    fn find_nul_agrees_with_a_scan() {
+        let mut buf = [b'x'; 40];
+        for len in 0..40 {
+            for nul in 0..=len {
+                let mut s = buf;
+                if nul < len {
+                    s[nul] = 0;
+                }
+                // octets after the NUL that would fool a careless bit trick
+                if nul + 1 < len {
+                    s[nul + 1] = 0x01;
+                }
+                let s = &s[..len];
+                assert_eq!(
+                    find_nul(s),
+                    s.iter().position(|&b| b == 0),
+                    "len {len} nul {nul}"
+                );
+            }
+        }
+        buf[3] = 0x80;
+        assert_eq!(find_nul(&buf), None);
     }
 }

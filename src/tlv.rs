@@ -201,7 +201,7 @@ impl<const MAX: usize> TlvValue for COctetString<MAX> {
         if v.is_empty() || v.len() > MAX {
             return Err(TlvValueError::Length(const { c_octet_expected(MAX) }));
         }
-        match memchr::memchr(0, v) {
+        match crate::codec::find_nul(v) {
             Some(i) if i + 1 == v.len() => Ok(()),
             Some(_) => Err(TlvValueError::Value(
                 "NUL before the end of a C-Octet String",
@@ -580,8 +580,9 @@ impl Tlvs {
         self.0.len()
     }
 
-    pub(crate) fn write(&self, out: &mut impl BufMut) {
-        out.put_slice(&self.0);
+    #[inline]
+    pub(crate) fn write(&self, w: &mut crate::codec::Writer<'_>) {
+        w.bytes(&self.0);
     }
 
     /// Reads and checks the TLVs that end the body (§3.2.4: TLVs follow the mandatory fields).
@@ -619,7 +620,8 @@ impl Tlvs {
             }
             // §3.3 says a receiver ignores a known TLV not expected in this PDU; strict decoding reports
             // it as ESME_ROPTPARNOTALLWD so that a test shows the sender's mistake.
-            if !allowed.contains(&tag) {
+            // No early exit, so that the compiler compares the whole (short) list at once.
+            if !allowed.iter().fold(false, |hit, t| hit | (t.0 == tag.0)) {
                 r.deviation_at(at, DecodeErrorKind::TlvNotAllowed { tag, command_id });
             }
             match tag {

@@ -26,25 +26,21 @@ macro_rules! body {
             /// The TLV tags the spec allows in this PDU.
             pub const ALLOWED_TLVS: &'static [$crate::tlv::TlvTag] = $allowed;
 
+            /// Reads the body; a failure is recorded in the reader (check it after).
             #[inline]
-            pub(crate) fn decode_body(
-                r: &mut $crate::codec::Reader<'_>,
-            ) -> Result<Self, $crate::codec::Stop> {
-                #[allow(unused_imports)]
-                use $crate::codec::WireField as _;
+            pub(crate) fn decode_body(r: &mut $crate::codec::Reader<'_>) -> Self {
                 let body = Self {
                     $( $field: $crate::codec::WireField::read(r, stringify!($field)), )*
                     tlvs: $crate::tlv::Tlvs::read(r, r.header().command_id, Self::ALLOWED_TLVS),
                 };
                 $( $check(&body, r); )?
-                r.status()?;
-                Ok(body)
+                body
             }
 
             #[inline]
-            pub(crate) fn encode_body(&self, out: &mut impl bytes::BufMut) {
-                $( $crate::codec::WireField::write(&self.$field, out); )*
-                self.tlvs.write(out);
+            pub(crate) fn write_body(&self, w: &mut $crate::codec::Writer<'_>) {
+                $( $crate::codec::WireField::write(&self.$field, w); )*
+                self.tlvs.write(w);
             }
 
             #[inline]

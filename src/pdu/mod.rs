@@ -35,7 +35,7 @@ pub use types::{
     RegisteredDelivery, ShortMessage, SmppTime, Ton, ValueError,
 };
 
-use crate::codec::{DecodeOptions, Reader};
+use crate::codec::{DecodeOptions, Reader, Writer};
 use crate::error::{DecodeError, DecodeErrorKind, Warning};
 use crate::fields::Field;
 use crate::tlv::Tlvs;
@@ -87,14 +87,31 @@ macro_rules! pdus {
                 }
             }
 
-            /// Writes the body.
+            /// Whether the body is empty (header-only PDUs, and responses without a body).
             #[inline]
+            pub fn body_len_is_zero(&self) -> bool {
+                match self {
+                    $( Self::$ev => true, )*
+                    $( Self::$bv(_) => false, )*
+                    $( Self::$rv(b) => b.is_none(), )*
+                    Self::Unknown { body, .. } => body.is_empty(),
+                }
+            }
+
+            /// Appends the encoded body.
             pub fn encode_body(&self, out: &mut impl BufMut) {
+                let mut buf = vec![0u8; self.body_len()];
+                self.write_body(&mut Writer::new(&mut buf));
+                out.put_slice(&buf);
+            }
+
+            #[inline]
+            fn write_body(&self, w: &mut Writer<'_>) {
                 match self {
                     $( Self::$ev => {} )*
-                    $( Self::$bv(b) => b.encode_body(out), )*
-                    $( Self::$rv(b) => if let Some(b) = b { b.encode_body(out) }, )*
-                    Self::Unknown { body, .. } => out.put_slice(body),
+                    $( Self::$bv(b) => b.write_body(w), )*
+                    $( Self::$rv(b) => if let Some(b) = b { b.write_body(w) }, )*
+                    Self::Unknown { body, .. } => w.bytes(body),
                 }
             }
 
@@ -138,36 +155,33 @@ macro_rules! pdus {
             }
 
             #[inline]
-            fn decode_body(r: &mut Reader<'_>) -> Result<Self, crate::codec::Stop> {
+            /// Reads the body; a failure is recorded in the reader (check it after).
+            fn decode_body(r: &mut Reader<'_>) -> Self {
                 let h = r.header();
                 match h.command_id {
                     $( CommandId::$eid => {
                         if !r.is_empty() {
                             let count = r.remaining();
                             r.fail(DecodeErrorKind::TrailingBytes { count });
-                            return Err(crate::codec::Stop);
                         }
-                        Ok(Self::$ev)
+                        Self::$ev
                     } )*
-                    $( CommandId::$bid => <$bt>::decode_body(r).map(Self::$bv), )*
+                    $( CommandId::$bid => Self::$bv(<$bt>::decode_body(r)), )*
                     $( CommandId::$rid => {
                         if r.is_empty() {
                             if h.command_status.is_ok() {
                                 r.deviation_at(HEADER_LEN, DecodeErrorKind::MissingBody { command_id: h.command_id });
-                                r.status()?;
                             }
-                            return Ok(Self::$rv(None));
+                            return Self::$rv(None);
                         }
                         if $omit && !h.command_status.is_ok() {
                             r.deviation_at(HEADER_LEN, DecodeErrorKind::BodyOnErrorResponse { command_id: h.command_id });
-                            r.status()?;
                         }
-                        <$rt>::decode_body(r).map(|b| Self::$rv(Some(b)))
+                        Self::$rv(Some(<$rt>::decode_body(r)))
                     } )*
                     other => {
                         r.deviation_at(4, DecodeErrorKind::UnknownCommandId(other));
-                        r.status()?;
-                        Ok(Self::Unknown { command_id: other, body: r.rest() })
+                        Self::Unknown { command_id: other, body: r.rest() }
                     }
                 }
             }
@@ -335,15 +349,60 @@ impl Command {
         HEADER_LEN + self.pdu.body_len()
     }
 
-    /// Appends the encoded PDU.
-    pub fn encode(&self, out: &mut impl BufMut) {
-        self.header().write(out);
-        self.pdu.encode_body(out);
+    /// Appends the encoded PDU to a `Vec<u8>` or a `BytesMut` (for any other `BufMut`, see
+    /// [`Command::encode_into`] and [`Command::to_bytes`]).
+    ///
+    /// One pass: the fields are written straight into the buffer's tail, which is grown first by a
+    /// guess and shrunk to the true length after.
+    #[inline]
+    pub fn encode(&self, out: &mut impl Output) {
+        let start = out.as_ref().len();
+        let guess = HEADER_LEN + if self.pdu.body_len_is_zero() { 0 } else { 240 };
+        out.resize(start + guess, 0);
+        let n = match self.encode_into(out.as_mut().get_mut(start..).unwrap_or_default()) {
+            Ok(n) => n,
+            Err(needed) => {
+                out.resize(start + needed, 0);
+                self.encode_into(out.as_mut().get_mut(start..).unwrap_or_default())
+                    .unwrap_or(0)
+            }
+        };
+        out.truncate(start + n);
+    }
+
+    /// Writes the encoded PDU at the start of `buf` and returns its length, or, when `buf` is too
+    /// short, returns the length it needs as the error (what was written is then meaningless).
+    ///
+    /// ```
+    /// use smpp::{Command, Pdu};
+    /// let mut buf = [0u8; 64];
+    /// assert_eq!(Command::new(3, Pdu::EnquireLink).encode_into(&mut buf), Ok(16));
+    /// assert_eq!(Command::new(3, Pdu::EnquireLink).encode_into(&mut buf[..8]), Err(16));
+    /// ```
+    #[inline]
+    pub fn encode_into(&self, buf: &mut [u8]) -> Result<usize, usize> {
+        let mut w = Writer::new(buf);
+        w.skip(HEADER_LEN);
+        self.pdu.write_body(&mut w);
+        let len = w.pos();
+        if w.overflowed() {
+            return Err(len);
+        }
+        let header = Header {
+            command_length: u32::try_from(len).unwrap_or(u32::MAX),
+            command_id: self.command_id(),
+            command_status: self.command_status,
+            sequence_number: self.sequence_number,
+        };
+        if let Some(head) = buf.get_mut(..HEADER_LEN) {
+            head.copy_from_slice(&header.to_bytes());
+        }
+        Ok(len)
     }
 
     /// The encoded PDU.
     pub fn to_bytes(&self) -> Bytes {
-        let mut out = BytesMut::with_capacity(self.encoded_len());
+        let mut out = BytesMut::new();
         self.encode(&mut out);
         out.freeze()
     }
@@ -386,10 +445,13 @@ impl Command {
         let header = check_length(frame)?;
         let mut r = Reader::new(frame, header, opts, warnings);
         check_header(&mut r, header);
-        let pdu = match r.status().and_then(|()| Pdu::decode_body(&mut r)) {
-            Ok(pdu) => pdu,
-            Err(crate::codec::Stop) => return Err(r.take_error()),
-        };
+        if r.failed() {
+            return Err(r.take_error());
+        }
+        let pdu = Pdu::decode_body(&mut r);
+        if r.failed() {
+            return Err(r.take_error());
+        }
         Ok(Self {
             command_status: header.command_status,
             sequence_number: header.sequence_number,
@@ -466,3 +528,35 @@ from_body!(
     ReplaceSm,
     AlertNotification
 );
+
+/// A growable buffer [`Command::encode`] appends to: `Vec<u8>` or `BytesMut`.
+pub trait Output: AsRef<[u8]> + AsMut<[u8]> + output::Sealed {
+    #[doc(hidden)]
+    fn resize(&mut self, len: usize, value: u8);
+    #[doc(hidden)]
+    fn truncate(&mut self, len: usize);
+}
+
+mod output {
+    pub trait Sealed {}
+    impl Sealed for Vec<u8> {}
+    impl Sealed for bytes::BytesMut {}
+}
+
+impl Output for Vec<u8> {
+    fn resize(&mut self, len: usize, value: u8) {
+        Vec::resize(self, len, value);
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
+}
+
+impl Output for BytesMut {
+    fn resize(&mut self, len: usize, value: u8) {
+        BytesMut::resize(self, len, value);
+    }
+    fn truncate(&mut self, len: usize) {
+        BytesMut::truncate(self, len);
+    }
+}

@@ -1,13 +1,11 @@
 //! submit_sm, submit_multi and their responses (§4.4, §4.5).
 
-use bytes::BufMut;
-
 use super::body::{body, payload_or_short_message};
 use super::{
     COctetString, DataCoding, EsmClass, Npi, RegisteredDelivery, ShortMessage, SmppTime, Ton,
     ValueError,
 };
-use crate::codec::{Reader, WireField};
+use crate::codec::{Reader, WireField, Writer};
 use crate::error::DecodeErrorKind;
 use crate::fields::FieldValue;
 use crate::tlv::TlvTag;
@@ -203,7 +201,7 @@ mod sealed {
         const COUNT_FIELD: &'static str;
         /// Reads one entry; on failure records it in the reader and returns a default entry.
         fn read(r: &mut Reader<'_>) -> Self;
-        fn write(&self, out: &mut impl BufMut);
+        fn write(&self, w: &mut Writer<'_>);
         fn wire_len(&self) -> usize;
         fn field_value(list: &[Self]) -> FieldValue<'_>;
     }
@@ -236,19 +234,19 @@ impl EntryCodec for DestAddress {
         }
     }
 
-    fn write(&self, out: &mut impl BufMut) {
-        out.put_u8(self.dest_flag());
+    fn write(&self, w: &mut Writer<'_>) {
+        w.u8(self.dest_flag());
         match self {
             Self::SmeAddress {
                 dest_addr_ton,
                 dest_addr_npi,
                 destination_addr,
             } => {
-                dest_addr_ton.write(out);
-                dest_addr_npi.write(out);
-                destination_addr.write(out);
+                dest_addr_ton.write(w);
+                dest_addr_npi.write(w);
+                destination_addr.write(w);
             }
-            Self::DistributionList { dl_name } => dl_name.write(out),
+            Self::DistributionList { dl_name } => dl_name.write(w),
         }
     }
 
@@ -278,11 +276,11 @@ impl EntryCodec for UnsuccessSme {
         }
     }
 
-    fn write(&self, out: &mut impl BufMut) {
-        self.dest_addr_ton.write(out);
-        self.dest_addr_npi.write(out);
-        self.destination_addr.write(out);
-        out.put_u32(self.error_status_code.0);
+    fn write(&self, w: &mut Writer<'_>) {
+        self.dest_addr_ton.write(w);
+        self.dest_addr_npi.write(w);
+        self.destination_addr.write(w);
+        w.u32(self.error_status_code.0);
     }
 
     fn wire_len(&self) -> usize {
@@ -380,11 +378,11 @@ impl<T: Entry> WireField for Entries<T> {
         Self(entries)
     }
 
-    fn write(&self, out: &mut impl BufMut) {
+    fn write(&self, w: &mut Writer<'_>) {
         // Invariant: at most 255 entries (254 through the API, 255 only from lenient decoding).
-        out.put_u8(u8::try_from(self.0.len()).unwrap_or(u8::MAX));
+        w.u8(u8::try_from(self.0.len()).unwrap_or(u8::MAX));
         for e in &self.0 {
-            e.write(out);
+            e.write(w);
         }
     }
 

@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 
-use crate::codec::{Reader, WireField};
+use crate::codec::{Reader, WireField, Writer};
 use crate::error::DecodeErrorKind;
 use crate::fields::FieldValue;
 use crate::wire::wire_enum;
@@ -288,10 +288,17 @@ impl<const MAX: usize> WireField for COctetString<MAX> {
         Self::from_frame(r.frame(), range)
     }
     #[inline]
-    fn write(&self, out: &mut impl BufMut) {
-        out.put_slice(self.as_bytes());
-        if self.is_terminated() {
-            out.put_u8(0);
+    fn write(&self, w: &mut Writer<'_>) {
+        match &self.0 {
+            Repr::Inline { len, buf } => {
+                w.padded(buf, usize::from(*len));
+                w.u8(0);
+            }
+            Repr::Shared(b) => {
+                w.bytes(b);
+                w.u8(0);
+            }
+            Repr::Unterminated(b) => w.bytes(b),
         }
     }
     #[inline]
@@ -439,10 +446,11 @@ impl WireField for ShortMessage {
         }
         Self(r.octets(field, usize::from(sm_length)))
     }
-    fn write(&self, out: &mut impl BufMut) {
+    #[inline]
+    fn write(&self, w: &mut Writer<'_>) {
         // Invariant: at most 255 octets (254 through `new`, 255 only from lenient decoding).
-        out.put_u8(u8::try_from(self.0.len()).unwrap_or(u8::MAX));
-        out.put_slice(&self.0);
+        w.u8(u8::try_from(self.0.len()).unwrap_or(u8::MAX));
+        w.bytes(&self.0);
     }
     fn wire_len(&self) -> usize {
         1 + self.0.len()
@@ -522,8 +530,9 @@ impl WireField for SmppTime {
         }
         Self(value)
     }
-    fn write(&self, out: &mut impl BufMut) {
-        self.0.write(out);
+    #[inline]
+    fn write(&self, w: &mut Writer<'_>) {
+        self.0.write(w);
     }
     fn wire_len(&self) -> usize {
         self.0.wire_len()
@@ -540,8 +549,9 @@ macro_rules! u8_wire_field {
             fn read(r: &mut Reader<'_>, field: &'static str) -> Self {
                 Self(r.u8(field))
             }
-            fn write(&self, out: &mut impl BufMut) {
-                out.put_u8(self.0);
+            #[inline]
+            fn write(&self, w: &mut Writer<'_>) {
+                w.u8(self.0);
             }
             fn wire_len(&self) -> usize {
                 1
