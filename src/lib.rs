@@ -42,3 +42,8 @@ pub use framer::{DEFAULT_MAX_COMMAND_LENGTH, Framer};
 pub use pdu::*;
 pub use raw::{RawPdu, RawPduBuilder};
 pub use tlv::{NetworkErrorCode, RawTlv, Tlv, TlvTag, Tlvs};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(all(doctest, feature = "arbitrary", feature = "proptest"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
