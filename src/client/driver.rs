@@ -303,6 +303,8 @@ struct ClientApp<'a> {
     bind_error: Option<ClientError>,
     bound: Option<BindType>,
     rebind: bool,
+    /// Unbind once the window has room for it.
+    unbind_pending: bool,
     /// Incoming requests to answer ESME_ROK at the deadline unless answered before.
     auto: VecDeque<(Instant, u32, CommandId)>,
     auto_sleep: Pin<Box<Sleep>>,
@@ -322,6 +324,7 @@ impl<'a> ClientApp<'a> {
             bind_error: None,
             bound: None,
             rebind,
+            unbind_pending: false,
             auto: VecDeque::new(),
             auto_sleep: Box::pin(tokio::time::sleep(Duration::ZERO)),
             auto_armed: None,
@@ -343,10 +346,17 @@ impl<'a> ClientApp<'a> {
         self.bound.is_some()
     }
 
+    /// Unbinds now, or as soon as the window has a slot for the unbind (no new request is sent
+    /// meanwhile); closes when not bound.
     fn unbind(&mut self, session: &mut Session, now: Instant) {
         if session.is_bound() {
+            self.sup.state.send_replace(ConnectionState::Unbinding);
+            if session.window_available() == 0 {
+                self.unbind_pending = true;
+                return;
+            }
+            self.unbind_pending = false;
             if session.unbind(now).is_ok() {
-                self.sup.state.send_replace(ConnectionState::Unbinding);
                 return;
             }
         } else if matches!(session.state(), crate::session::State::Unbinding(_)) {
@@ -571,7 +581,11 @@ impl Application for ClientApp<'_> {
                 return Poll::Ready(());
             }
         }
-        if self.bound.is_some() && session.is_bound() {
+        if self.unbind_pending && session.window_available() > 0 {
+            self.unbind(session, now);
+            progress = true;
+        }
+        if self.bound.is_some() && session.is_bound() && !self.unbind_pending {
             while session.window_available() > 0 {
                 match self.sup.requests.poll_recv(cx) {
                     Poll::Ready(Some(request)) => {

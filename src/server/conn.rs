@@ -89,6 +89,7 @@ pub(crate) struct ServerApp {
     drain_store: bool,
     draining: bool,
     unbind_sent: bool,
+    unbind_pending: bool,
     throttle: Option<Throttle>,
 }
 
@@ -133,6 +134,7 @@ pub(crate) async fn run(
         drain_store: false,
         draining: false,
         unbind_sent: false,
+        unbind_pending: false,
         throttle,
     };
     let end = Connection::new(stream, session, transport)
@@ -389,11 +391,17 @@ impl ServerApp {
         }
     }
 
+    /// Unbinds now, or as soon as the window has a slot for the unbind; closes when not bound.
     fn unbind(&mut self, session: &mut Session, now: Instant) {
         if self.unbind_sent {
             return;
         }
+        if session.is_bound() && session.window_available() == 0 {
+            self.unbind_pending = true;
+            return;
+        }
         self.unbind_sent = true;
+        self.unbind_pending = false;
         if session.is_bound() && session.unbind(now).is_ok() {
             return;
         }
@@ -538,7 +546,11 @@ impl Application for ServerApp {
             self.answered(session, now, seq, receipt, result);
             progress = true;
         }
-        if session.is_bound() && !self.draining {
+        if self.unbind_pending && session.window_available() > 0 {
+            self.unbind(session, now);
+            progress = true;
+        }
+        if session.is_bound() && !self.draining && !self.unbind_pending {
             let receiver = matches!(
                 self.bind_type,
                 Some(BindType::Receiver | BindType::Transceiver)
@@ -572,6 +584,7 @@ impl Application for ServerApp {
             && self.in_flight.is_empty()
             && self.pending.is_empty()
             && !self.unbind_sent
+            && !self.unbind_pending
         {
             self.unbind(session, now);
             progress = true;
