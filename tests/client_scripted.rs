@@ -129,12 +129,11 @@ async fn response_timeout_fails_the_request() {
     // The late response is reported, not matched; the next request works.
     peer.respond(&request, CommandStatus::ESME_ROK, submit_resp("late"))
         .await;
-    let (result, next) = tokio::join!(client.submit_sm(submit("next")), async {
+    let (result, ()) = tokio::join!(client.submit_sm(submit("next")), async {
         let c = peer.expect_id(CommandId::SUBMIT_SM).await;
         peer.respond(&c, CommandStatus::ESME_ROK, submit_resp("n"))
             .await;
     });
-    let _ = next;
     assert_eq!(result.unwrap(), "n");
 }
 
