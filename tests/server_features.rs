@@ -442,3 +442,42 @@ async fn stored_message_goes_back_to_the_store_when_the_receiver_drops() {
         .await;
     wait_for(|| server.stored(None) == 0).await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn outbind_from_our_server_to_our_client() {
+    let server = Server::builder().build();
+    server
+        .store_deliver_sm(
+            "esme",
+            DeliverSm {
+                short_message: "waiting for you".try_into().unwrap(),
+                ..DeliverSm::default()
+            },
+        )
+        .unwrap();
+    let (a, b) = tokio::io::duplex(64 * 1024);
+    server.outbind(
+        Box::new(a),
+        None,
+        smpp::Outbind {
+            system_id: "SMSC".try_into().unwrap(),
+            password: "out".try_into().unwrap(),
+            ..Default::default()
+        },
+    );
+    let (client, mut events) = Client::accept_outbind(Box::new(b), client_config(0, "esme", "pw"))
+        .await
+        .unwrap();
+    assert_eq!(client.bind_type(), BindType::Receiver);
+    assert!(matches!(
+        events.next().await,
+        Some(ClientEvent::Outbind { ref system_id, ref password }) if system_id == "SMSC" && password == "out"
+    ));
+    let Some(ClientEvent::DeliverSm(m)) = events.next().await else {
+        panic!()
+    };
+    assert_eq!(m.pdu.short_message.as_bytes(), b"waiting for you");
+    m.accept();
+    wait_for(|| server.stored(None) == 0).await;
+    client.unbind().await.unwrap();
+}

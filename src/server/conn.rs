@@ -102,10 +102,17 @@ pub(crate) async fn run(
     refuse: bool,
     outbound: mpsc::Receiver<Outbound>,
     control: mpsc::UnboundedReceiver<ConnControl>,
+    outbind: Option<crate::pdu::Outbind>,
 ) {
     let config = &server.shared.config;
     let now = now();
-    let session = Session::new(Role::Smsc, config.session.clone(), now);
+    let mut session = Session::new(Role::Smsc, config.session.clone(), now);
+    if let Some(o) = outbind {
+        // §2.2.1, T 2-1: the SMSC may send outbind in OPEN; the ESME answers bind_receiver.
+        if let Err(e) = session.send_request(now, Pdu::Outbind(o)) {
+            tracing::warn!(error = %e, "cannot send outbind");
+        }
+    }
     let transport = config.transport.clone();
     let throttle = config.throttle.map(|rate| Throttle::new(rate, now));
     let span = tracing::debug_span!("smpp_session", session = id.0, peer = ?peer_addr);

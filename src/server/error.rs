@@ -13,8 +13,8 @@ use super::SessionId;
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerError {
-    /// The listening socket could not be opened.
-    #[error("cannot listen on {addr}: {source}")]
+    /// The listening socket could not be opened (or, for an outbind, the connection made).
+    #[error("cannot listen on or connect to {addr}: {source}")]
     Listen {
         /// The address.
         addr: String,

@@ -61,7 +61,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::pdu::{AlertNotification, Command, CommandStatus, DataSm, DeliverSm, Pdu};
+use crate::pdu::{AlertNotification, Command, CommandStatus, DataSm, DeliverSm, Outbind, Pdu};
 use crate::session::{BindType, Config, Initiator};
 use crate::transport::{BoxedStream, Disconnect, TransportConfig, set_nodelay};
 
@@ -418,6 +418,40 @@ impl Server {
     /// Serves a connection the caller accepted (any stream: TLS done by hand, an in-memory
     /// duplex); returns its id.
     pub fn serve(&self, stream: BoxedStream, peer_addr: Option<SocketAddr>) -> SessionId {
+        self.serve_with(stream, peer_addr, None)
+    }
+
+    /// Outbind (§2.2.1): serves a connection this SMSC opened to an ESME, starting with an
+    /// outbind; the ESME then binds as a receiver (authenticated as usual) and receives what is
+    /// stored for it. Returns the session's id.
+    pub fn outbind(
+        &self,
+        stream: BoxedStream,
+        peer_addr: Option<SocketAddr>,
+        outbind: Outbind,
+    ) -> SessionId {
+        self.serve_with(stream, peer_addr, Some(outbind))
+    }
+
+    /// [`outbind`](Self::outbind) over a TCP connection to `addr` (TCP_NODELAY set).
+    pub async fn outbind_to(&self, addr: &str, outbind: Outbind) -> Result<SessionId, ServerError> {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| ServerError::Listen {
+                addr: addr.to_owned(),
+                source: Arc::new(e),
+            })?;
+        set_nodelay(&tcp);
+        let peer = tcp.peer_addr().ok();
+        Ok(self.outbind(Box::new(tcp), peer, outbind))
+    }
+
+    fn serve_with(
+        &self,
+        stream: BoxedStream,
+        peer_addr: Option<SocketAddr>,
+        outbind: Option<Outbind>,
+    ) -> SessionId {
         let id = SessionId(self.shared.next_id.fetch_add(1, Ordering::Relaxed));
         let (outbound_tx, outbound) = mpsc::channel(self.shared.config.outbound_capacity.max(1));
         let (control_tx, control) = mpsc::unbounded_channel();
@@ -463,6 +497,7 @@ impl Server {
             refuse,
             outbound,
             control,
+            outbind,
         ));
         id
     }
