@@ -93,17 +93,28 @@ pub(crate) struct ServerApp {
     throttle: Option<Throttle>,
 }
 
+/// What a connection task starts from.
+pub(crate) struct Start {
+    pub(crate) id: SessionId,
+    pub(crate) peer_addr: Option<SocketAddr>,
+    /// Over max_connections: answer the bind ESME_RBINDFAIL and close.
+    pub(crate) refuse: bool,
+    pub(crate) outbound: mpsc::Receiver<Outbound>,
+    pub(crate) control: mpsc::UnboundedReceiver<ConnControl>,
+    /// Send this outbind first.
+    pub(crate) outbind: Option<crate::pdu::Outbind>,
+}
+
 /// Serves one connection until it ends.
-pub(crate) async fn run(
-    server: Server,
-    id: SessionId,
-    stream: BoxedStream,
-    peer_addr: Option<SocketAddr>,
-    refuse: bool,
-    outbound: mpsc::Receiver<Outbound>,
-    control: mpsc::UnboundedReceiver<ConnControl>,
-    outbind: Option<crate::pdu::Outbind>,
-) {
+pub(crate) async fn run(server: Server, stream: BoxedStream, start: Start) {
+    let Start {
+        id,
+        peer_addr,
+        refuse,
+        outbound,
+        control,
+        outbind,
+    } = start;
     let config = &server.shared.config;
     let now = now();
     let mut session = Session::new(Role::Smsc, config.session.clone(), now);

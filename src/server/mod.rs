@@ -489,16 +489,17 @@ impl Server {
         if refuse {
             self.emit(ServerEvent::Refused { peer_addr });
         }
-        self.shared.tracker.spawn(conn::run(
-            self.clone(),
+        let start = conn::Start {
             id,
-            stream,
             peer_addr,
             refuse,
             outbound,
             control,
             outbind,
-        ));
+        };
+        self.shared
+            .tracker
+            .spawn(conn::run(self.clone(), stream, start));
         id
     }
 
