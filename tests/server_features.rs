@@ -4,7 +4,10 @@
 #[path = "support/peer.rs"]
 mod peer;
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use peer::{ScriptedPeer, bind_body, client_config};
 use smpp::client::{Client, ClientError, ClientEvent, ReconnectPolicy};
@@ -17,15 +20,21 @@ use smpp::{Command, CommandId, CommandStatus, DeliverSm, Pdu, SubmitSm, Tlv, Tlv
 
 const LIMIT: Duration = Duration::from_secs(20);
 
-/// Accepts everything at once, except destination "slow" (after 200 ms) and "never" (no answer).
-struct Moody;
+/// Accepts everything at once, except destination "slow" (after 200 ms) and "never" (no answer);
+/// `entered` is notified when one of those two reaches the handler.
+#[derive(Default, Clone)]
+struct Moody {
+    entered: Arc<Notify>,
+}
 
 impl Handler for Moody {
     async fn submit_sm(&self, ctx: RequestContext, pdu: SubmitSm) -> Result<String, CommandStatus> {
         if pdu.destination_addr == "never" {
+            self.entered.notify_one();
             std::future::pending::<()>().await;
         }
         if pdu.destination_addr == "slow" {
+            self.entered.notify_one();
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         Ok(format!("{}-{}", ctx.session_id.0, ctx.sequence_number))
@@ -55,7 +64,8 @@ async fn wait_for(mut check: impl FnMut() -> bool) {
 #[tokio::test]
 async fn reconnect_and_rebind_after_the_server_drops_the_connection() {
     tokio::time::timeout(LIMIT, async {
-        let (server, port) = start(Server::builder().handler(Moody)).await;
+        let moody = Moody::default();
+        let (server, port) = start(Server::builder().handler(moody.clone())).await;
         let config = client_config(port, "esme", "pw").reconnect(ReconnectPolicy::new(
             Duration::from_millis(20),
             Duration::from_millis(100),
@@ -67,7 +77,7 @@ async fn reconnect_and_rebind_after_the_server_drops_the_connection() {
             async move { c.submit_sm(submit("never")).await }
         });
         // Once the request is with the handler, the server drops the connection.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        moody.entered.notified().await;
         server.disconnect(first).unwrap();
         match in_flight.await.unwrap() {
             Err(e @ ClientError::Abandoned { .. }) => assert_eq!(e.was_sent(), None),
@@ -128,7 +138,8 @@ async fn requests_wait_while_reconnecting_and_fail_when_it_gives_up() {
 #[tokio::test]
 async fn shutdown_finishes_in_flight_work_then_unbinds() {
     tokio::time::timeout(LIMIT, async {
-        let (server, port) = start(Server::builder().handler(Moody)).await;
+        let moody = Moody::default();
+        let (server, port) = start(Server::builder().handler(moody.clone())).await;
         let (a, mut a_events) = Client::bind_transceiver(client_config(port, "a", "pw"))
             .await
             .unwrap();
@@ -139,7 +150,7 @@ async fn shutdown_finishes_in_flight_work_then_unbinds() {
             let a = a.clone();
             async move { a.submit_sm(submit("slow")).await }
         });
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        moody.entered.notified().await;
         let report = server.shutdown(Duration::from_secs(5)).await;
         assert_eq!(report.sessions, 2);
         assert!(!report.forced);
@@ -168,7 +179,8 @@ async fn shutdown_finishes_in_flight_work_then_unbinds() {
 #[tokio::test]
 async fn shutdown_times_out_on_work_that_never_ends() {
     tokio::time::timeout(LIMIT, async {
-        let (server, port) = start(Server::builder().handler(Moody)).await;
+        let moody = Moody::default();
+        let (server, port) = start(Server::builder().handler(moody.clone())).await;
         let (a, _events) = Client::bind_transmitter(client_config(port, "a", "pw"))
             .await
             .unwrap();
@@ -176,7 +188,7 @@ async fn shutdown_times_out_on_work_that_never_ends() {
             let a = a.clone();
             async move { a.submit_sm(submit("never")).await }
         });
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        moody.entered.notified().await;
         let report = server.shutdown(Duration::from_millis(200)).await;
         assert!(report.forced);
         assert!(matches!(
@@ -210,46 +222,6 @@ async fn max_connections_refuses_the_excess_bind() {
     })
     .await
     .expect("test timed out");
-}
-
-#[tokio::test]
-async fn throttling_answers_esme_rthrottled() {
-    tokio::time::timeout(LIMIT, async {
-        let (server, port) = start(Server::builder().throttle(2.0)).await;
-        let (client, _events) =
-            Client::bind_transmitter(client_config(port, "a", "pw").window_size(4))
-                .await
-                .unwrap();
-        let results = futures_join(&client, 4).await;
-        let throttled = results
-            .iter()
-            .filter(|r| {
-                r.as_ref().err().and_then(ClientError::command_status)
-                    == Some(CommandStatus::ESME_RTHROTTLED)
-            })
-            .count();
-        assert_eq!(throttled, 2, "{results:?}");
-        // Half a second later the bucket has one token again.
-        tokio::time::sleep(Duration::from_millis(600)).await;
-        client.submit_sm(submit("x")).await.unwrap();
-        server.shutdown(Duration::from_secs(5)).await;
-    })
-    .await
-    .expect("test timed out");
-}
-
-async fn futures_join(client: &Client, n: usize) -> Vec<Result<String, ClientError>> {
-    let tasks: Vec<_> = (0..n)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.submit_sm(submit("x")).await })
-        })
-        .collect();
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
 }
 
 #[cfg(feature = "tls")]
@@ -480,4 +452,44 @@ async fn outbind_from_our_server_to_our_client() {
     m.accept();
     wait_for(|| server.stored(None) == 0).await;
     client.unbind().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttling_answers_esme_rthrottled() {
+    let server = Server::builder().throttle(2.0).build();
+    let (mut peer, _) = scripted(&server);
+    peer.request(Pdu::BindTransmitter(bind_body("esme", "pw")))
+        .await;
+    peer.expect_id(CommandId::BIND_TRANSMITTER_RESP).await;
+    // Four submits in one segment: a bucket of two lets two through.
+    let mut segment = Vec::new();
+    for seq in 10..14 {
+        segment.extend_from_slice(&Command::new(seq, submit("x")).to_bytes());
+    }
+    peer.send_raw(&segment).await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let resp = peer.expect_id(CommandId::SUBMIT_SM_RESP).await;
+        statuses.push((resp.sequence_number, resp.command_status));
+    }
+    statuses.sort_by_key(|s| s.0);
+    let ok = CommandStatus::ESME_ROK;
+    let throttled = CommandStatus::ESME_RTHROTTLED;
+    assert_eq!(
+        statuses,
+        [(10, ok), (11, ok), (12, throttled), (13, throttled)]
+    );
+    // Half a second later the bucket holds one token again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for seq in [20, 21] {
+        peer.send(&Command::new(seq, submit("y"))).await;
+    }
+    // (The throttled answer may leave first: the handler answers on its next poll.)
+    let mut pair = [
+        peer.expect_id(CommandId::SUBMIT_SM_RESP).await,
+        peer.expect_id(CommandId::SUBMIT_SM_RESP).await,
+    ];
+    pair.sort_by_key(|c| c.sequence_number);
+    assert_eq!(pair[0].command_status, ok);
+    assert_eq!(pair[1].command_status, throttled);
 }
