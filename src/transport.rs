@@ -183,6 +183,7 @@ pub struct Connection {
     wbuf: Vec<u8>,
     wpos: usize,
     needs_flush: bool,
+    write_failed: bool,
     sleep: Pin<Box<Sleep>>,
     armed: Option<Instant>,
     end: Option<Disconnect>,
@@ -208,6 +209,7 @@ impl Connection {
             wbuf: Vec::new(),
             wpos: 0,
             needs_flush: false,
+            write_failed: false,
             sleep: Box::pin(tokio::time::sleep(Duration::ZERO)),
             armed: None,
             end: None,
@@ -276,7 +278,9 @@ impl Connection {
                 self.wpos = 0;
             }
             let _ = self.session.poll_transmit(&mut self.wbuf);
-            while self.wpos < self.wbuf.len() && self.end.is_none() {
+            // After the peer's FIN the connection may still carry our last answers (half-close);
+            // after an I/O error it carries nothing.
+            while self.wpos < self.wbuf.len() && !self.write_failed {
                 match Pin::new(&mut self.stream).poll_write(cx, &self.wbuf[self.wpos..]) {
                     Poll::Ready(Ok(0)) => {
                         self.fail(io::Error::from(io::ErrorKind::WriteZero));
@@ -290,7 +294,7 @@ impl Connection {
                     Poll::Pending => break,
                 }
             }
-            if self.needs_flush && self.wpos == self.wbuf.len() && self.end.is_none() {
+            if self.needs_flush && self.wpos == self.wbuf.len() && !self.write_failed {
                 match Pin::new(&mut self.stream).poll_flush(cx) {
                     Poll::Ready(Ok(())) => self.needs_flush = false,
                     Poll::Ready(Err(e)) => self.fail(e),
@@ -363,6 +367,8 @@ impl Connection {
     }
 
     fn fail(&mut self, e: io::Error) {
+        // Nothing more can be written (nor read, once `end` is set).
+        self.write_failed = true;
         if self.end.is_none() {
             tracing::debug!(error = %e, "connection failed");
             self.end = Some(Disconnect::Io(Arc::new(e)));
