@@ -396,3 +396,37 @@ async fn deliver_round_robin_and_store_and_forward() {
     .await
     .expect("test timed out");
 }
+
+#[tokio::test]
+async fn connection_reset_fails_requests_in_flight() {
+    tokio::time::timeout(LIMIT, async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let peer_task = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut peer = peer::ScriptedPeer::new(tcp);
+            peer.accept_bind().await;
+            peer.expect_id(smpp::CommandId::SUBMIT_SM).await;
+            // Abortive close: RST instead of FIN.
+            peer.stream.set_linger(Some(Duration::ZERO)).unwrap();
+            drop(peer);
+        });
+        let (client, _events) = Client::bind_transmitter(client_config(port, "esme", "pw"))
+            .await
+            .unwrap();
+        let result = client.submit_sm(submit("447911", "x")).await;
+        assert!(
+            matches!(result, Err(ClientError::Abandoned { .. })),
+            "{result:?}"
+        );
+        match client.closed().await {
+            smpp::transport::Disconnect::Io(e) => {
+                assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset)
+            }
+            other => panic!("{other}"),
+        }
+        peer_task.await.unwrap();
+    })
+    .await
+    .expect("test timed out");
+}
