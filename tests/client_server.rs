@@ -408,7 +408,7 @@ async fn connection_reset_fails_requests_in_flight() {
             peer.accept_bind().await;
             peer.expect_id(smpp::CommandId::SUBMIT_SM).await;
             // Abortive close: RST instead of FIN.
-            peer.stream.set_linger(Some(Duration::ZERO)).unwrap();
+            peer.stream.set_zero_linger().unwrap();
             drop(peer);
         });
         let (client, _events) = Client::bind_transmitter(client_config(port, "esme", "pw"))
