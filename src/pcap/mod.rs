@@ -38,6 +38,8 @@
 //! # }
 //! ```
 
+pub mod convert;
+pub mod read;
 mod tcp;
 #[cfg(test)]
 mod tests;

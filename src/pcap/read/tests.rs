@@ -1,0 +1,1 @@
+//! Tests of the capture reader on captures made with the writer.
