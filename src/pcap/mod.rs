@@ -40,6 +40,7 @@
 
 pub mod convert;
 pub mod read;
+pub mod stats;
 mod tcp;
 #[cfg(test)]
 mod tests;

@@ -357,6 +357,15 @@ impl Engine {
                 .fin(data_seq, seg.payload.len() + seg.missing as usize);
         }
         self.dispatch(key, side, &mut deliveries);
+        if seg.ack {
+            // What the peer has received: holes before it will not be filled.
+            if let Some(conn) = self.conns.get_mut(&key) {
+                conn.sides[1 - side]
+                    .reasm
+                    .ack(seg.ack_number, &mut deliveries);
+            }
+            self.dispatch(key, 1 - side, &mut deliveries);
+        }
         self.deliveries = deliveries;
         if seg.rst {
             self.close(key, ConnEnd::Rst, origin);

@@ -53,6 +53,8 @@ pub(crate) struct Segment<'a> {
     pub src: SocketAddr,
     pub dst: SocketAddr,
     pub seq: u32,
+    /// The acknowledgement number (meaningful when `ack` is set).
+    pub ack_number: u32,
     pub syn: bool,
     pub ack: bool,
     pub fin: bool,
@@ -176,6 +178,7 @@ fn segment<'a>(p: &LaxSlicedPacket<'a>, caplen_short_by: u32) -> Result<Segment<
         src: SocketAddr::new(src, tcp.source_port()),
         dst: SocketAddr::new(dst, tcp.destination_port()),
         seq: tcp.sequence_number(),
+        ack_number: tcp.acknowledgment_number(),
         syn: tcp.syn(),
         ack: tcp.ack(),
         fin: tcp.fin(),

@@ -14,8 +14,9 @@
 //! * **Retransmissions and overlaps.** The first copy of an octet wins. Octets already delivered or
 //!   already buffered are dropped; where the dropped copy can still be compared (buffered octets,
 //!   or the last [`HISTORY`] delivered octets) and differs, that is counted as a conflict.
-//! * **Gaps.** When more than `max_buffered` octets wait beyond a hole, or at the end (FIN, RST,
-//!   end of the capture), the hole is given up: a [`Delivery::Gap`] says how many octets are
+//! * **Gaps.** When the peer acknowledges octets beyond a hole (it received what the capture
+//!   missed: no retransmission will come), when more than `max_buffered` octets wait beyond a
+//!   hole, or at the end (RST, end of the capture), the hole is given up: a [`Delivery::Gap`] says how many octets are
 //!   missing and the stream goes on after it. A segment whose end the capture did not keep
 //!   (snapshot length) leaves a gap of the octets it lacks as soon as it is delivered.
 //! * **End.** Data beyond a FIN is ignored.
@@ -99,6 +100,8 @@ pub(crate) struct Reassembler {
     history: BytesMut,
     /// Stream offset of the FIN, when seen.
     fin: Option<u64>,
+    /// The highest stream offset the peer acknowledged.
+    acked: u64,
     pub(crate) counters: Counters,
 }
 
@@ -113,6 +116,7 @@ impl Reassembler {
             max_buffered,
             history: BytesMut::new(),
             fin: None,
+            acked: 0,
             counters: Counters::default(),
         }
     }
@@ -267,6 +271,28 @@ impl Reassembler {
             while self.pending_octets > self.max_buffered {
                 self.skip_hole(out);
             }
+            self.skip_acked_holes(out);
+        }
+    }
+
+    /// The peer acknowledged everything before sequence number `ack`: holes before it were
+    /// received by the peer but missed by the capture, and are given up.
+    pub(crate) fn ack(&mut self, ack: u32, out: &mut Vec<Delivery>) {
+        let Some(base) = self.base else {
+            return;
+        };
+        let offset = self.offset_of(base, ack);
+        if offset > i128::from(self.delivered) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let offset = offset as u64;
+            self.acked = self.acked.max(offset);
+            self.skip_acked_holes(out);
+        }
+    }
+
+    fn skip_acked_holes(&mut self, out: &mut Vec<Delivery>) {
+        while self.acked > self.delivered && !self.pending.is_empty() {
+            self.skip_hole(out);
         }
     }
 
@@ -573,6 +599,27 @@ mod tests {
         assert!(!r.finished());
         r.finish(o(2), &mut out);
         assert_eq!(render(&out), "ab_______");
+    }
+
+    #[test]
+    fn an_ack_beyond_a_hole_gives_it_up() {
+        let mut r = Reassembler::new(1000);
+        r.syn(0);
+        let mut out = Vec::new();
+        r.segment(1, Bytes::from_static(b"ab"), 0, o(1), &mut out);
+        r.segment(5, Bytes::from_static(b"ef"), 0, o(2), &mut out);
+        r.ack(3, &mut out);
+        assert_eq!(
+            render(&out),
+            "ab",
+            "the peer has not got beyond the hole yet"
+        );
+        r.ack(4, &mut out);
+        assert_eq!(render(&out), "ab__ef");
+        // Acknowledged but never captured: the next segment is not waited for.
+        r.ack(20, &mut out);
+        r.segment(10, Bytes::from_static(b"jk"), 0, o(3), &mut out);
+        assert_eq!(render(&out), "ab__ef___jk");
     }
 
     #[test]
