@@ -335,6 +335,17 @@ impl Engine {
             data_seq = seg.seq.wrapping_add(1);
         }
         let mut deliveries = std::mem::take(&mut self.deliveries);
+        if seg.ack {
+            // What the peer has received: holes before it will not be filled. (First, as the
+            // peer had received those octets before it sent this segment.)
+            conn.sides[1 - side]
+                .reasm
+                .ack(seg.ack_number, &mut deliveries);
+            self.dispatch(key, 1 - side, &mut deliveries);
+        }
+        let Some(conn) = self.conns.get_mut(&key) else {
+            return;
+        };
         conn.sides[side].reasm.segment(
             data_seq,
             Bytes::copy_from_slice(seg.payload),

@@ -348,13 +348,14 @@ pub struct CapturedPdu {
     pub key: ConnKey,
     /// Between which roles.
     pub direction: SmppDirection,
-    /// Time stamp of the record whose segment completed the PDU.
+    /// Time stamp of the record that completed the PDU: the latest in the capture of the records
+    /// holding its octets.
     pub ts: Duration,
-    /// Time stamp of the record holding its first octet.
+    /// Time stamp of the earliest record holding any of its octets.
     pub first_ts: Duration,
-    /// 1-based number of the record that completed it (tshark's frame number).
+    /// 1-based number of the record that completed it (tshark's frame number for the PDU).
     pub frame_number: u64,
-    /// 1-based number of the record holding its first octet.
+    /// 1-based number of the earliest record holding any of its octets.
     pub first_frame_number: u64,
     /// Offset of its first octet in the direction's stream (0 = first octet after the SYN, or
     /// first octet seen).

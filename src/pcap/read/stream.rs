@@ -236,6 +236,29 @@ impl PduStream {
             .map_or(self.last_origin, |(_, o)| *o)
     }
 
+    /// The earliest and the latest records among those holding octets `from..to`: the one
+    /// where the PDU was first seen and the one that completed it.
+    fn span(&self, from: u64, to: u64) -> (Origin, Origin) {
+        let mut begin = self.start;
+        let mut span: Option<(Origin, Origin)> = None;
+        for (end, origin) in &self.marks {
+            if *end > from && begin < to {
+                span = Some(match span {
+                    None => (*origin, *origin),
+                    Some((a, b)) => (
+                        if origin.frame < a.frame { *origin } else { a },
+                        if origin.frame > b.frame { *origin } else { b },
+                    ),
+                });
+            }
+            if *end >= to {
+                break;
+            }
+            begin = *end;
+        }
+        span.unwrap_or((self.last_origin, self.last_origin))
+    }
+
     fn advance(&mut self, n: usize) {
         self.start += n as u64;
         while self
@@ -328,8 +351,7 @@ impl PduStream {
                 None => return,
                 Some(Ok(frame)) => {
                     let len = frame.len();
-                    let first = self.origin_at(self.start);
-                    let last = self.origin_at(self.start + len as u64 - 1);
+                    let (first, last) = self.span(self.start, self.start + len as u64);
                     out.push(StreamEvent::Pdu {
                         offset: self.start,
                         frame,
