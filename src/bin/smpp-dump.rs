@@ -119,16 +119,24 @@ enum Alphabet {
 fn main() -> ExitCode {
     let args = Args::parse();
     match capture_paths(&args) {
-        Ok(Some(paths)) => return dump_captures(&args, &paths),
+        Ok(Some(paths)) => {
+            let mut inputs: Vec<(String, Box<dyn Read>)> = Vec::new();
+            for path in paths {
+                match std::fs::File::open(&path) {
+                    Ok(f) => inputs.push((path, Box::new(f))),
+                    Err(e) => {
+                        eprintln!("smpp-dump: cannot read {path}: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            return dump_captures(&args, inputs);
+        }
         Ok(None) => {}
         Err(msg) => {
             eprintln!("smpp-dump: {msg}");
             return ExitCode::from(2);
         }
-    }
-    if args.stats {
-        eprintln!("smpp-dump: --stats needs a packet capture (pcap or pcapng) as input");
-        return ExitCode::from(2);
     }
     let input = match read_input(&args) {
         Ok(bytes) => bytes,
@@ -137,6 +145,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.file.is_none() && FileKind::sniff(&input).is_some() {
+        // A capture on standard input.
+        let stdin: Box<dyn Read> = Box::new(std::io::Cursor::new(input));
+        return dump_captures(&args, vec![("-".to_owned(), stdin)]);
+    }
+    if args.stats {
+        eprintln!("smpp-dump: --stats needs a packet capture (pcap or pcapng) as input");
+        return ExitCode::from(2);
+    }
     let (decode, opts) = decode_options(&args);
 
     let stdout = std::io::stdout();
@@ -218,7 +235,7 @@ fn capture_paths(args: &Args) -> Result<Option<Vec<String>>, String> {
     }
 }
 
-fn dump_captures(args: &Args, paths: &[String]) -> ExitCode {
+fn dump_captures(args: &Args, inputs: Vec<(String, Box<dyn Read>)>) -> ExitCode {
     let (decode, opts) = decode_options(args);
     let read_opts = ReadOptions::default()
         .with_port(args.port)
@@ -230,14 +247,7 @@ fn dump_captures(args: &Args, paths: &[String]) -> ExitCode {
     let mut stats = Stats::default();
     let mut first = true;
     let mut closed = false;
-    for path in paths {
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("smpp-dump: cannot read {path}: {e}");
-                return ExitCode::from(2);
-            }
-        };
+    for (path, file) in inputs {
         let mut capture = match Capture::new(file, read_opts) {
             Ok(c) => c,
             Err(e) => {
@@ -290,7 +300,7 @@ fn dump_captures(args: &Args, paths: &[String]) -> ExitCode {
             let conns = capture.connections();
             let _ = writeln!(
                 out,
-                "{path}: {} records, {} TCP segments ({} on SMPP connections), {} connections",
+                "{path}: {} records, {} TCP segments ({} on SMPP connections), {} SMPP connection(s)",
                 summary.records,
                 summary.tcp_segments,
                 summary.smpp_segments,

@@ -247,7 +247,7 @@ impl Stats {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{} PDUs on {} connections",
+            "{} PDUs on {} connection(s)",
             self.pdus,
             self.connections.len()
         );
