@@ -39,6 +39,8 @@
 //! ```
 
 pub mod convert;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod read;
 pub mod stats;
 mod tcp;

@@ -278,11 +278,20 @@ impl Engine {
                 self.late_segment(key, seg, origin);
                 return;
             }
-            Some((_, _)) if starts_new => {
+            Some((not_smpp, open)) if starts_new => {
                 let same_syn = self.conns.get(&key).is_some_and(|c| {
                     let side = c.side_of(seg.src);
                     c.sides[side].reasm.isn() == Some(seg.seq)
                 });
+                if same_syn && !open {
+                    // A retransmitted SYN of a connection that has ended.
+                    if not_smpp {
+                        self.summary.other_tcp_segments += 1;
+                    } else {
+                        self.late_segment(key, seg, origin);
+                    }
+                    return;
+                }
                 if !same_syn {
                     self.close(key, ConnEnd::Replaced, origin);
                     let port = self.opts.port;
@@ -368,15 +377,6 @@ impl Engine {
                 .fin(data_seq, seg.payload.len() + seg.missing as usize);
         }
         self.dispatch(key, side, &mut deliveries);
-        if seg.ack {
-            // What the peer has received: holes before it will not be filled.
-            if let Some(conn) = self.conns.get_mut(&key) {
-                conn.sides[1 - side]
-                    .reasm
-                    .ack(seg.ack_number, &mut deliveries);
-            }
-            self.dispatch(key, 1 - side, &mut deliveries);
-        }
         self.deliveries = deliveries;
         if seg.rst {
             self.close(key, ConnEnd::Rst, origin);
@@ -469,6 +469,10 @@ impl Engine {
         let Some(conn) = self.conns.get_mut(&key) else {
             return;
         };
+        if conn.sides[side].ended {
+            // Nothing comes after the end of a stream.
+            return;
+        }
         let max = self.opts.max_command_length;
         let mid_stream = !conn.sides[side].reasm.syn_seen();
         let stream = conn.sides[side]
