@@ -14,7 +14,7 @@ use crate::error::{DecodeError, DecodeErrorKind};
 use crate::framer::Framer;
 use crate::pdu::{HEADER_LEN, Header};
 
-/// At most this many octets of a skipped or incomplete run are kept in a [`Problem`]'s octets
+/// At most this many octets of a skipped or incomplete run are kept in a [`super::StreamProblem`]'s octets
 /// (the counts stay exact).
 pub const MAX_PROBLEM_OCTETS: usize = 64 * 1024;
 
