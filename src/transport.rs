@@ -228,13 +228,19 @@ impl Connection {
 
     /// Runs until the session closes or the connection ends; returns why. Every session event,
     /// the last ([`Event::Closed`]) included, has gone to `app` by then.
-    pub async fn run(mut self, app: &mut impl Application) -> Disconnect {
+    pub async fn run(self, app: &mut impl Application) -> Disconnect {
+        self.run_session(app).await.0
+    }
+
+    /// [`run`](Self::run), and the closed session back too (its [`stats`](Session::stats), its
+    /// close cause).
+    pub async fn run_session(mut self, app: &mut impl Application) -> (Disconnect, Session) {
         let end = poll_fn(|cx| self.poll_run(cx, app)).await;
         if matches!(end, Disconnect::Closed(_)) {
             self.finish().await;
         }
         tracing::debug!(%end, "connection ended");
-        end
+        (end, self.session)
     }
 
     /// Graceful end: FIN, then read until the peer's FIN (or the linger time).

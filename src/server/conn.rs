@@ -15,7 +15,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
 use crate::pdu::{Bind, BindResp, Command, CommandId, CommandStatus, Pdu};
-use crate::session::{BindType, Event, Role, Session};
+use crate::session::{BindType, Event, Role, Session, Stats};
 use crate::tlv::Tlv;
 use crate::transport::{Application, BoxedStream, Connection, Disconnect, now};
 
@@ -155,14 +155,14 @@ pub(crate) async fn run(server: Server, stream: BoxedStream, start: Start) {
         unbind_pending: false,
         throttle,
     };
-    let end = Connection::new(stream, session, transport)
-        .run(&mut app)
+    let (end, session) = Connection::new(stream, session, transport)
+        .run_session(&mut app)
         .await;
-    app.finish(end);
+    app.finish(end, session.stats().clone());
 }
 
 impl ServerApp {
-    fn finish(mut self, end: Disconnect) {
+    fn finish(mut self, end: Disconnect, stats: Stats) {
         for (_, origin) in self.pending.drain() {
             if let Origin::Direct(reply) = origin {
                 let _ = reply.send(Err(ServerError::Closed));
@@ -184,6 +184,7 @@ impl ServerApp {
             session_id: self.id,
             system_id: self.system_id.as_ref().map(|s| s.to_string()),
             reason: end,
+            stats: Arc::new(stats),
         });
     }
 

@@ -62,13 +62,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::pdu::{AlertNotification, Command, CommandStatus, DataSm, DeliverSm, Outbind, Pdu};
-use crate::session::{BindType, Config, Initiator};
+use crate::session::{BindType, Config, Initiator, Stats};
 use crate::transport::{BoxedStream, Disconnect, TransportConfig, set_nodelay};
 
 pub use error::ServerError;
 pub use handler::{
     AcceptAll, Accounts, AllowAll, Authenticator, BindRequest, Handler, RequestContext,
 };
+pub(crate) use receipt::receipt_pdu;
 pub use receipt::{DeliveredAtOnce, NoReceipts, ReceiptPlan, ReceiptPolicy, Submitted};
 pub use registry::SessionInfo;
 
@@ -134,6 +135,8 @@ pub enum ServerEvent {
         system_id: Option<String>,
         /// Why.
         reason: Disconnect,
+        /// What crossed the session: PDUs by command_id, error statuses, octets.
+        stats: Arc<Stats>,
     },
 }
 

@@ -203,6 +203,10 @@ pub struct Stats {
     pub octets_out: u64,
     received: [u64; ID_SLOTS],
     sent: [u64; ID_SLOTS],
+    /// Responses sent with an error status (generic_nack included), by status.
+    errors_sent: std::collections::BTreeMap<CommandStatus, u64>,
+    /// Responses received with an error status (generic_nack included), by status.
+    errors_received: std::collections::BTreeMap<CommandStatus, u64>,
 }
 
 const ID_SLOTS: usize = CommandId::ALL.len() + 1;
@@ -223,6 +227,37 @@ impl Stats {
     /// PDUs sent with this command_id (same convention).
     pub fn sent(&self, id: CommandId) -> u64 {
         self.sent[id_slot(id)]
+    }
+
+    /// Responses sent with a non-zero command_status (generic_nack included), by status; those
+    /// with ESME_ROK are the responses of [`sent`](Self::sent) less these.
+    pub fn errors_sent(&self) -> impl Iterator<Item = (CommandStatus, u64)> + '_ {
+        self.errors_sent.iter().map(|(s, n)| (*s, *n))
+    }
+
+    /// Responses received with a non-zero command_status (generic_nack included), by status.
+    pub fn errors_received(&self) -> impl Iterator<Item = (CommandStatus, u64)> + '_ {
+        self.errors_received.iter().map(|(s, n)| (*s, *n))
+    }
+
+    /// Adds another session's counters to these (e.g. to total a server's sessions).
+    pub fn add(&mut self, other: &Stats) {
+        self.pdus_in += other.pdus_in;
+        self.pdus_out += other.pdus_out;
+        self.octets_in += other.octets_in;
+        self.octets_out += other.octets_out;
+        for (a, b) in self.received.iter_mut().zip(other.received) {
+            *a += b;
+        }
+        for (a, b) in self.sent.iter_mut().zip(other.sent) {
+            *a += b;
+        }
+        for (s, n) in &other.errors_sent {
+            *self.errors_sent.entry(*s).or_default() += n;
+        }
+        for (s, n) in &other.errors_received {
+            *self.errors_received.entry(*s).or_default() += n;
+        }
     }
 }
 
@@ -713,7 +748,15 @@ impl Session {
     fn transmit(&mut self, command: &Command) {
         let before = self.tx.len();
         command.encode(&mut self.tx);
-        self.count_out(command.command_id(), before);
+        let id = command.command_id();
+        if !command.command_status.is_ok() && id.is_response() {
+            *self
+                .stats
+                .errors_sent
+                .entry(command.command_status)
+                .or_default() += 1;
+        }
+        self.count_out(id, before);
     }
 
     fn count_out(&mut self, id: CommandId, before: usize) {
@@ -852,6 +895,13 @@ impl Session {
         self.stats.pdus_in += 1;
         if let Some(h) = crate::pdu::Header::parse(frame) {
             self.stats.received[id_slot(h.command_id)] += 1;
+            if !h.command_status.is_ok() && h.command_id.is_response() {
+                *self
+                    .stats
+                    .errors_received
+                    .entry(h.command_status)
+                    .or_default() += 1;
+            }
         }
         // §2.9: both timers measure time since the peer last sent anything.
         self.timers.set(
