@@ -648,6 +648,17 @@ fn text_of(data: &[u8], data_coding: DataCoding, esm_class: EsmClass) -> String 
         Err(_) => data,
     };
     let alphabet = DataCodingInfo::from_data_coding(data_coding.0, Alphabet::Gsm7).alphabet;
+    // Many ESMEs write ASCII under data_coding 0, where GSM 03.38 reads `_` as `§`, `@` as `¡`,
+    // ...: match printable-ASCII octets as ASCII too (first, so `sim:` directives read as typed).
+    if alphabet == Alphabet::Gsm7 && body.iter().all(|b| (0x20..0x7F).contains(b)) {
+        let ascii = String::from_utf8_lossy(body).into_owned();
+        let gsm = crate::text::decode(body, alphabet, Mode::Lossy).unwrap_or_default();
+        return if gsm == ascii {
+            ascii
+        } else {
+            format!("{ascii}\n{gsm}")
+        };
+    }
     match alphabet {
         Alphabet::Gsm7 | Alphabet::Ia5 | Alphabet::Latin1 | Alphabet::Ucs2 => {
             crate::text::decode(body, alphabet, Mode::Lossy).unwrap_or_default()

@@ -9,7 +9,7 @@
 //! | --- | --- |
 //! | `dest=ADDR` | matches this destination_addr exactly |
 //! | `dest-prefix=DIGITS` | matches destination addresses starting with these |
-//! | `text=WORDS` | matches a text containing these (the text read as GSM/Latin-1/UCS2 per data_coding) |
+//! | `text=WORDS` | matches a text containing these (read per data_coding; under data_coding 0 printable-ASCII octets also as ASCII) |
 //! | `status=S` | answer with this command_status: a number (`0x45`, `69`) or a name (`ESME_RSUBMITFAIL`) |
 //! | `delay=D` | answer after this long (`250ms`, `2s`, `1m`; a bare number is milliseconds) |
 //! | `no-reply` | never answer (the ESME's response timer fires) |
