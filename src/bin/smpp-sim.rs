@@ -101,8 +101,8 @@ struct Args {
     /// Lenient decoding (accept common deviations from the spec, logged as warnings).
     #[arg(long)]
     lenient: bool,
-    /// Stop by itself after this long (e.g. 10m), printing the summary.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Stop by itself after this long (seconds, or 10m, 1h, ...), printing the summary.
+    #[arg(long, value_name = "DURATION", value_parser = parse_seconds)]
     duration: Option<Duration>,
     /// More logs: -v debug, -vv trace (RUST_LOG overrides).
     #[arg(long, short = 'v', action = clap::ArgAction::Count)]
@@ -170,6 +170,14 @@ impl Args {
         }
         c.lenient |= self.lenient;
         Ok(c)
+    }
+}
+
+/// A duration where a bare number is seconds.
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(n) => Duration::try_from_secs_f64(n).map_err(|e| format!("bad duration {s:?}: {e}")),
+        Err(_) => parse_duration(s),
     }
 }
 
