@@ -293,11 +293,20 @@ impl ServerApp {
         }
         let receipt = self.receipt_info(&pdu);
         let future = self.server.shared.handler.clone().call(ctx, pdu);
-        self.in_flight.push(InFlight {
+        let mut call = InFlight {
             sequence_number: seq,
             receipt,
             future,
-        });
+        };
+        // Most handlers answer at once: poll once here and answer now. One that is not ready
+        // goes to `in_flight`, which polls it again (with a real waker) on its next turn.
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match Pin::new(&mut call).poll(&mut cx) {
+            Poll::Ready((seq, receipt, result)) => {
+                self.answered(session, now, seq, receipt, result);
+            }
+            Poll::Pending => self.in_flight.push(call),
+        }
     }
 
     /// What a receipt for this request needs, when it asks for one.
@@ -427,10 +436,10 @@ impl ServerApp {
         session.close();
     }
 
-    fn send(&mut self, session: &mut Session, now: Instant, pdu: Pdu, origin: Origin) {
+    fn send(&mut self, session: &mut Session, now: Instant, pdu: Box<Pdu>, origin: Origin) {
         let id = pdu.command_id();
-        let copy = (id == CommandId::ALERT_NOTIFICATION).then(|| pdu.clone());
-        match session.send_request(now, pdu) {
+        let copy = (id == CommandId::ALERT_NOTIFICATION).then(|| (*pdu).clone());
+        match session.send_request_boxed(now, pdu) {
             Ok(seq) => match (copy, origin) {
                 // No response comes to alert_notification (§4.12): done once sent.
                 (Some(pdu), Origin::Direct(reply)) => {
@@ -581,7 +590,7 @@ impl Application for ServerApp {
                 };
                 match stored {
                     Some(pdu) => {
-                        self.send(session, now, Pdu::DeliverSm(pdu), Origin::Stored);
+                        self.send(session, now, Box::new(Pdu::DeliverSm(pdu)), Origin::Stored);
                         progress = true;
                     }
                     None => self.drain_store = false,

@@ -183,7 +183,9 @@ pub(crate) struct Shared {
     pub(crate) auth: Arc<dyn Authenticator>,
     pub(crate) receipts: Arc<dyn ReceiptPolicy>,
     registry: Mutex<Registry>,
-    events: broadcast::Sender<ServerEvent>,
+    /// Created by the first `subscribe` (its 1024 slots are allocated up front): a server nobody
+    /// watches spends nothing on events.
+    events: OnceLock<broadcast::Sender<ServerEvent>>,
     next_id: AtomicU64,
     pub(crate) shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -291,7 +293,7 @@ impl ServerBuilder {
                 auth: self.auth,
                 receipts: self.receipts,
                 registry: Mutex::new(Registry::default()),
-                events: broadcast::channel(1024).0,
+                events: OnceLock::new(),
                 next_id: AtomicU64::new(1),
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
@@ -370,7 +372,9 @@ impl Server {
     }
 
     pub(crate) fn emit(&self, event: ServerEvent) {
-        let _ = self.shared.events.send(event);
+        if let Some(events) = self.shared.events.get() {
+            let _ = events.send(event);
+        }
     }
 
     /// The address it listens on.
@@ -386,7 +390,10 @@ impl Server {
     /// Session events from now on. A receiver that falls more than 1024 events behind loses the
     /// oldest (`RecvError::Lagged`); the server never waits for it.
     pub fn subscribe(&self) -> broadcast::Receiver<ServerEvent> {
-        self.shared.events.subscribe()
+        self.shared
+            .events
+            .get_or_init(|| broadcast::channel(1024).0)
+            .subscribe()
     }
 
     /// Every open session.
@@ -567,7 +574,7 @@ impl Server {
         system_id: &str,
         pdu: DeliverSm,
     ) -> Result<Delivery, ServerError> {
-        let mut pdu = Pdu::DeliverSm(pdu);
+        let mut pdu = Box::new(Pdu::DeliverSm(pdu));
         for _ in 0..8 {
             let target = self.registry().pick(system_id);
             let Some((session_id, outbound)) = target else {
@@ -586,7 +593,7 @@ impl Server {
                 Err(mpsc::error::SendError(o)) => pdu = o.pdu,
             }
         }
-        match pdu {
+        match *pdu {
             Pdu::DeliverSm(d) => self
                 .store_deliver_sm(system_id, d)
                 .map(|()| Delivery::Stored),
@@ -619,7 +626,7 @@ impl Server {
         let (reply, rx) = oneshot::channel();
         outbound
             .send(Outbound {
-                pdu: pdu.into(),
+                pdu: Box::new(pdu.into()),
                 reply,
             })
             .await

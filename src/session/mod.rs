@@ -421,7 +421,7 @@ impl Session {
                     self.events.push_back(Event::Timeout {
                         sequence_number: seq,
                         command_id: e.command_id,
-                        request: e.pdu,
+                        request: *e.pdu,
                     });
                     self.close_with(CloseCause::BindTimeout);
                 }
@@ -429,7 +429,7 @@ impl Session {
                     self.events.push_back(Event::Timeout {
                         sequence_number: seq,
                         command_id: e.command_id,
-                        request: e.pdu,
+                        request: *e.pdu,
                     })
                 }
             }
@@ -446,7 +446,7 @@ impl Session {
                 Timer::Inactivity => self.close_with(CloseCause::Inactivity),
                 Timer::EnquireLink => {
                     if self.is_bound() && !self.window.is_full() {
-                        self.send_tracked(now, Pdu::EnquireLink, Kind::EnquireLink);
+                        self.send_tracked(now, Box::new(Pdu::EnquireLink), Kind::EnquireLink);
                     }
                     self.timers.set(
                         Timer::EnquireLink,
@@ -482,6 +482,14 @@ impl Session {
     /// take no response: they are sent and not tracked.
     pub fn send_request(&mut self, now: Instant, pdu: Pdu) -> Result<u32, SessionError> {
         self.check_request(pdu.command_id())?;
+        Ok(self.send_checked(now, Box::new(pdu)))
+    }
+
+    /// [`send_request`](Self::send_request) of a boxed PDU: the window keeps the box as it is (no
+    /// copy of the request, no allocation), for drivers that box requests early to keep their
+    /// queues and futures small.
+    pub fn send_request_boxed(&mut self, now: Instant, pdu: Box<Pdu>) -> Result<u32, SessionError> {
+        self.check_request(pdu.command_id())?;
         Ok(self.send_checked(now, pdu))
     }
 
@@ -493,7 +501,7 @@ impl Session {
     /// when the window is full.
     pub fn send_request_unchecked(&mut self, now: Instant, pdu: Pdu) -> Result<u32, SessionError> {
         match self.check_request(pdu.command_id()) {
-            Ok(()) => return Ok(self.send_checked(now, pdu)),
+            Ok(()) => return Ok(self.send_checked(now, Box::new(pdu))),
             Err(e @ (SessionError::Closed | SessionError::WindowFull { .. })) => return Err(e),
             Err(_) => {}
         }
@@ -504,7 +512,7 @@ impl Session {
                     size: self.window.size(),
                 });
             }
-            Ok(self.send_tracked(now, pdu, Kind::Unchecked))
+            Ok(self.send_tracked(now, Box::new(pdu), Kind::Unchecked))
         } else {
             let seq = self.window.allocate();
             self.transmit(&Command::new(seq, pdu));
@@ -698,11 +706,11 @@ impl Session {
     }
 
     /// Sends a request `check_request` accepted, with its effect on the state.
-    fn send_checked(&mut self, now: Instant, pdu: Pdu) -> u32 {
+    fn send_checked(&mut self, now: Instant, pdu: Box<Pdu>) -> u32 {
         let id = pdu.command_id();
         if !expects_response(id) {
             let seq = self.window.allocate();
-            self.transmit(&Command::new(seq, pdu));
+            self.transmit_parts(CommandStatus::ESME_ROK, seq, &pdu);
             return seq;
         }
         if let Some(bind_type) = BindType::from_command_id(id) {
@@ -728,7 +736,7 @@ impl Session {
     }
 
     /// Allocates a sequence_number, sends the request and puts it in flight.
-    fn send_tracked(&mut self, now: Instant, pdu: Pdu, kind: Kind) -> u32 {
+    fn send_tracked(&mut self, now: Instant, pdu: Box<Pdu>, kind: Kind) -> u32 {
         let seq = self.window.allocate();
         let timeout = match kind {
             Kind::Bind(_) => self
@@ -737,24 +745,27 @@ impl Session {
                 .or(self.config.response_timeout),
             _ => self.config.response_timeout,
         };
-        let command = Command::new(seq, pdu);
-        self.transmit(&command);
-        let id = command.command_id();
+        self.transmit_parts(CommandStatus::ESME_ROK, seq, &pdu);
+        let id = pdu.command_id();
         self.window
-            .insert(seq, id, command.pdu, kind, now, after(now, timeout));
+            .insert(seq, id, pdu, kind, now, after(now, timeout));
         seq
     }
 
     fn transmit(&mut self, command: &Command) {
+        self.transmit_parts(
+            command.command_status,
+            command.sequence_number,
+            &command.pdu,
+        );
+    }
+
+    fn transmit_parts(&mut self, command_status: CommandStatus, sequence_number: u32, pdu: &Pdu) {
         let before = self.tx.len();
-        command.encode(&mut self.tx);
-        let id = command.command_id();
-        if !command.command_status.is_ok() && id.is_response() {
-            *self
-                .stats
-                .errors_sent
-                .entry(command.command_status)
-                .or_default() += 1;
+        crate::pdu::encode_parts(command_status, sequence_number, pdu, &mut self.tx);
+        let id = pdu.command_id();
+        if !command_status.is_ok() && id.is_response() {
+            *self.stats.errors_sent.entry(command_status).or_default() += 1;
         }
         self.count_out(id, before);
     }
@@ -851,7 +862,7 @@ impl Session {
                     self.events.push_back(Event::Abandoned {
                         sequence_number: seq,
                         command_id: e.command_id,
-                        request: e.pdu,
+                        request: *e.pdu,
                     })
                 }
                 Kind::Unbind | Kind::EnquireLink => {}
