@@ -319,6 +319,15 @@ pub fn load(implementation: Implementation, binds: usize, window: usize, count: 
         rig.run(window, (count / 10).max(1)).await; // warm-up
         let elapsed = rig.run(window, count).await;
         let rss = peak_rss_kib();
+        if std::env::var("E2E_RSS_DETAIL").is_ok() {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            for l in status
+                .lines()
+                .filter(|l| l.starts_with("Rss") || l.starts_with("VmHWM"))
+            {
+                eprintln!("{l}");
+            }
+        }
         rig.stop().await;
         (elapsed, rss)
     });

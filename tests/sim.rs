@@ -428,3 +428,17 @@ async fn binary_starts_serves_and_summarises_on_sigterm() {
     .await
     .expect("bounded");
 }
+
+/// `smpp-sim --help` lists every magic number.
+#[test]
+fn help_lists_the_magic_numbers() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smpp-sim"))
+        .arg("--help")
+        .output()
+        .expect("smpp-sim --help");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (prefix, _, _) in smpp::sim::MAGIC {
+        assert!(help.contains(prefix), "{prefix} missing from --help");
+    }
+}

@@ -549,6 +549,17 @@ mod tests {
     }
 
     #[test]
+    fn magic_table_is_documented() {
+        let readme = include_str!("README-section.md");
+        for (prefix, _, _) in MAGIC {
+            assert!(
+                readme.contains(&format!("| `{prefix}` |")),
+                "{prefix} missing from src/sim/README-section.md"
+            );
+        }
+    }
+
+    #[test]
     fn magic_table_parses() {
         for (prefix, action, _) in MAGIC {
             let r: Rule = format!("dest-prefix={prefix},{action}").parse().unwrap();
