@@ -150,7 +150,7 @@ pub trait Application {
 const BUDGET: usize = 64;
 
 /// Octets of a read handed to the session at a time (see the read in `poll_run`).
-const FEED_SLICE: usize = 512;
+const FEED_SLICE: usize = 256;
 
 /// A connection: a stream and the session running on it.
 ///
