@@ -34,6 +34,7 @@ pub mod raw;
 pub mod receipt;
 pub mod server;
 pub mod session;
+pub mod sim;
 pub mod text;
 pub mod tlv;
 pub mod transport;

@@ -61,7 +61,8 @@ pub fn set_nodelay(stream: &tokio::net::TcpStream) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TransportConfig {
-    /// Size of the read buffer (octets read per system call at most). Default 16 KiB.
+    /// Size of the read buffer (octets read per system call at most). Default 8 KiB (a window of
+    /// 64 submit_sm is about 5 KiB).
     pub read_buffer: usize,
     /// After the session closed and FIN was sent, how long to keep reading (and discarding) until
     /// the peer's FIN, so closing does not reset a connection with unread data. Default 1 s.
@@ -71,7 +72,7 @@ pub struct TransportConfig {
 impl Default for TransportConfig {
     fn default() -> Self {
         Self {
-            read_buffer: 16 * 1024,
+            read_buffer: 8 * 1024,
             linger: Duration::from_secs(1),
         }
     }
@@ -147,6 +148,9 @@ pub trait Application {
 
 /// Loop iterations per poll before yielding to other tasks.
 const BUDGET: usize = 64;
+
+/// Octets of a read handed to the session at a time (see the read in `poll_run`).
+const FEED_SLICE: usize = 256;
 
 /// A connection: a stream and the session running on it.
 ///
@@ -228,13 +232,19 @@ impl Connection {
 
     /// Runs until the session closes or the connection ends; returns why. Every session event,
     /// the last ([`Event::Closed`]) included, has gone to `app` by then.
-    pub async fn run(mut self, app: &mut impl Application) -> Disconnect {
+    pub async fn run(self, app: &mut impl Application) -> Disconnect {
+        self.run_session(app).await.0
+    }
+
+    /// [`run`](Self::run), and the closed session back too (its [`stats`](Session::stats), its
+    /// close cause).
+    pub async fn run_session(mut self, app: &mut impl Application) -> (Disconnect, Session) {
         let end = poll_fn(|cx| self.poll_run(cx, app)).await;
         if matches!(end, Disconnect::Closed(_)) {
             self.finish().await;
         }
         tracing::debug!(%end, "connection ended");
-        end
+        (end, self.session)
     }
 
     /// Graceful end: FIN, then read until the peer's FIN (or the linger time).
@@ -333,7 +343,18 @@ impl Connection {
                     }
                     Poll::Ready(Ok(())) => {
                         let n = buf.filled().len();
-                        self.session.handle_input(now, &self.rbuf[..n]);
+                        // Fed in slices, the events of each handed over before the next: the
+                        // session's event queue stays a few dozen events long (an Event is a PDU
+                        // large) instead of one per PDU of a whole read.
+                        let mut from = 0;
+                        while from < n {
+                            let to = (from + FEED_SLICE).min(n);
+                            self.session.handle_input(now, &self.rbuf[from..to]);
+                            from = to;
+                            while let Some(event) = self.session.poll_event() {
+                                app.on_event(&mut self.session, now, event);
+                            }
+                        }
                         progress = true;
                     }
                     Poll::Ready(Err(e)) => {

@@ -178,14 +178,22 @@ class Esme:
             self.trace("in", pdu)
             if pdu.command == "deliver_sm":
                 INBOX.append([self.label, pdu, False])
-                resp = smpplib.smpp.make_pdu("deliver_sm_resp", client=self.client, sequence=pdu.sequence)
-                self.send(resp)
+                self.send(self.response("deliver_sm_resp", pdu))
             elif pdu.command == "enquire_link":
-                self.send(smpplib.smpp.make_pdu("enquire_link_resp", client=self.client, sequence=pdu.sequence))
+                self.send(self.response("enquire_link_resp", pdu))
             elif pdu.command == "unbind":
-                self.send(smpplib.smpp.make_pdu("unbind_resp", client=self.client, sequence=pdu.sequence))
+                self.send(self.response("unbind_resp", pdu))
             if predicate(pdu):
                 return pdu
+
+    def response(self, command, request):
+        """The response to `request`, with its sequence_number."""
+        resp = smpplib.smpp.make_pdu(command, client=self.client)
+        # Not make_pdu(..., sequence=N): smpplib 2.2.4 drops that keyword (its setter only fills
+        # attributes that read as None, and `sequence` reads as the client's counter), so the
+        # response would carry the client's last sequence_number instead of the request's.
+        resp.sequence = request.sequence
+        return resp
 
     def request(self, command, **fields):
         pdu = smpplib.smpp.make_pdu(command, client=self.client, **fields)

@@ -26,8 +26,8 @@ use super::{ClientConfig, ClientError};
 
 /// A request from a handle, with where its outcome goes.
 pub(crate) struct Request {
-    pub(crate) pdu: Pdu,
-    pub(crate) reply: oneshot::Sender<Result<Reply, ClientError>>,
+    pub(crate) pdu: Box<Pdu>,
+    pub(crate) reply: oneshot::Sender<Result<Box<Reply>, ClientError>>,
 }
 
 /// A response and how long it took.
@@ -66,14 +66,16 @@ pub(crate) enum Mode {
 
 /// The events queue: a bounded channel plus the few events produced by the read in progress.
 pub(crate) struct EventSink {
-    tx: PollSender<ClientEvent>,
+    /// Boxed in the channel: a ClientEvent is a PDU large, and the channel's slots are allocated
+    /// in blocks of 32 up front.
+    tx: PollSender<Box<ClientEvent>>,
     backlog: VecDeque<ClientEvent>,
     capacity: usize,
     closed: bool,
 }
 
 impl EventSink {
-    pub(crate) fn new(tx: mpsc::Sender<ClientEvent>, capacity: usize) -> Self {
+    pub(crate) fn new(tx: mpsc::Sender<Box<ClientEvent>>, capacity: usize) -> Self {
         Self {
             tx: PollSender::new(tx),
             backlog: VecDeque::new(),
@@ -114,7 +116,7 @@ impl EventSink {
             match self.tx.poll_reserve(cx) {
                 Poll::Ready(Ok(())) => {
                     if let Some(event) = self.backlog.pop_front() {
-                        if self.tx.send_item(event).is_err() {
+                        if self.tx.send_item(Box::new(event)).is_err() {
                             self.closed = true;
                         }
                     }
@@ -298,7 +300,7 @@ impl Supervisor {
 struct ClientApp<'a> {
     sup: &'a mut Supervisor,
     /// Requests in flight: sequence_number → where the outcome goes.
-    pending: HashMap<u32, oneshot::Sender<Result<Reply, ClientError>>>,
+    pending: HashMap<u32, oneshot::Sender<Result<Box<Reply>, ClientError>>>,
     bind_reply: Option<oneshot::Sender<Result<BindType, ClientError>>>,
     bind_error: Option<ClientError>,
     bound: Option<BindType>,
@@ -480,7 +482,7 @@ impl Application for ClientApp<'_> {
                 response, latency, ..
             } => {
                 if let Some(reply) = self.pending.remove(&response.sequence_number) {
-                    let _ = reply.send(Ok(Reply { response, latency }));
+                    let _ = reply.send(Ok(Box::new(Reply { response, latency })));
                 }
             }
             Event::Request {
@@ -593,7 +595,7 @@ impl Application for ClientApp<'_> {
                         if request.reply.is_closed() {
                             continue; // the caller gave up before it was sent
                         }
-                        match session.send_request(now, request.pdu) {
+                        match session.send_request_boxed(now, request.pdu) {
                             Ok(seq) => {
                                 self.pending.insert(seq, request.reply);
                             }

@@ -177,24 +177,24 @@ impl<T> Drop for Incoming<T> {
 /// ends (`None`) once the client is closed for good. It implements [`futures_core::Stream`].
 #[derive(Debug)]
 pub struct Events {
-    pub(crate) rx: mpsc::Receiver<ClientEvent>,
+    pub(crate) rx: mpsc::Receiver<Box<ClientEvent>>,
     pub(crate) control: mpsc::UnboundedSender<Control>,
 }
 
 impl Events {
     /// The next event; `None` once the client is closed for good.
     pub async fn next(&mut self) -> Option<ClientEvent> {
-        self.rx.recv().await
+        self.rx.recv().await.map(|e| *e)
     }
 
     /// The next event if one is waiting.
     pub fn try_next(&mut self) -> Option<ClientEvent> {
-        self.rx.try_recv().ok()
+        self.rx.try_recv().ok().map(|e| *e)
     }
 
     /// Polls for the next event.
     pub fn poll_next_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<ClientEvent>> {
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx).map(|e| e.map(|e| *e))
     }
 }
 
@@ -202,7 +202,7 @@ impl futures_core::Stream for Events {
     type Item = ClientEvent;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ClientEvent>> {
-        self.get_mut().rx.poll_recv(cx)
+        self.get_mut().poll_next_event(cx)
     }
 }
 

@@ -45,6 +45,7 @@ mod driver;
 mod error;
 mod event;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -290,11 +291,17 @@ impl Client {
     /// Waits for a window slot first. While the client reconnects, requests wait for the new
     /// bind (bound them with `tokio::time::timeout` if needed; dropping the future is safe).
     /// bind and unbind are refused: use [`Client::bind`] and [`unbind`](Self::unbind).
-    pub async fn request(&self, pdu: impl Into<Pdu>) -> Result<Command, ClientError> {
-        self.request_timed(pdu.into()).await.map(|r| r.response)
+    pub fn request(
+        &self,
+        pdu: impl Into<Pdu>,
+    ) -> impl Future<Output = Result<Command, ClientError>> + Send + '_ {
+        let pdu = Box::new(pdu.into());
+        async move { self.request_timed(pdu).await.map(|r| r.response) }
     }
 
-    async fn request_timed(&self, pdu: Pdu) -> Result<Reply, ClientError> {
+    // Requests are boxed before the first await: the futures stay small (a few words, not a PDU),
+    // and the box goes through the queue into the session's window without being copied.
+    async fn request_timed(&self, pdu: Box<Pdu>) -> Result<Box<Reply>, ClientError> {
         if pdu.command_id() == crate::pdu::CommandId::UNBIND
             || BindType::from_command_id(pdu.command_id()).is_some()
         {
@@ -319,7 +326,7 @@ impl Client {
     }
 
     /// A request whose response must carry ESME_ROK.
-    async fn checked(&self, pdu: Pdu) -> Result<Reply, ClientError> {
+    async fn checked(&self, pdu: Box<Pdu>) -> Result<Box<Reply>, ClientError> {
         let reply = self.request_timed(pdu).await?;
         if reply.response.command_status.is_ok() && reply.response.pdu != Pdu::GenericNack {
             Ok(reply)
@@ -332,55 +339,89 @@ impl Client {
     }
 
     /// Submits a message (§4.4) and returns the message_id the SMSC gave it.
-    pub async fn submit_sm(&self, submit: SubmitSm) -> Result<String, ClientError> {
-        let reply = self.checked(Pdu::SubmitSm(submit)).await?;
-        Ok(match reply.response.pdu {
-            Pdu::SubmitSmResp(Some(r)) => r.message_id.to_str_lossy().into_owned(),
-            _ => String::new(),
-        })
+    pub fn submit_sm(
+        &self,
+        submit: SubmitSm,
+    ) -> impl Future<Output = Result<String, ClientError>> + Send + '_ {
+        let pdu = Box::new(Pdu::SubmitSm(submit));
+        async move {
+            let reply = self.checked(pdu).await?;
+            Ok(match reply.response.pdu {
+                Pdu::SubmitSmResp(Some(r)) => r.message_id.to_str_lossy().into_owned(),
+                _ => String::new(),
+            })
+        }
     }
 
     /// Submits a message to several destinations (§4.5); the response lists those that failed.
-    pub async fn submit_multi(&self, submit: SubmitMulti) -> Result<SubmitMultiResp, ClientError> {
-        let reply = self.checked(Pdu::SubmitMulti(submit)).await?;
-        Ok(match reply.response.pdu {
-            Pdu::SubmitMultiResp(Some(r)) => r,
-            _ => SubmitMultiResp::default(),
-        })
+    pub fn submit_multi(
+        &self,
+        submit: SubmitMulti,
+    ) -> impl Future<Output = Result<SubmitMultiResp, ClientError>> + Send + '_ {
+        let pdu = Box::new(Pdu::SubmitMulti(submit));
+        async move {
+            let reply = self.checked(pdu).await?;
+            Ok(match reply.response.pdu {
+                Pdu::SubmitMultiResp(Some(r)) => r,
+                _ => SubmitMultiResp::default(),
+            })
+        }
     }
 
     /// Sends a data_sm (§4.7).
-    pub async fn data_sm(&self, data: DataSm) -> Result<DataSmResp, ClientError> {
-        let reply = self.checked(Pdu::DataSm(data)).await?;
-        Ok(match reply.response.pdu {
-            Pdu::DataSmResp(Some(r)) => r,
-            _ => DataSmResp::default(),
-        })
+    pub fn data_sm(
+        &self,
+        data: DataSm,
+    ) -> impl Future<Output = Result<DataSmResp, ClientError>> + Send + '_ {
+        let pdu = Box::new(Pdu::DataSm(data));
+        async move {
+            let reply = self.checked(pdu).await?;
+            Ok(match reply.response.pdu {
+                Pdu::DataSmResp(Some(r)) => r,
+                _ => DataSmResp::default(),
+            })
+        }
     }
 
     /// Queries the state of a submitted message (§4.8).
-    pub async fn query_sm(&self, query: QuerySm) -> Result<QuerySmResp, ClientError> {
-        let reply = self.checked(Pdu::QuerySm(query)).await?;
-        Ok(match reply.response.pdu {
-            Pdu::QuerySmResp(Some(r)) => r,
-            _ => QuerySmResp::default(),
-        })
+    pub fn query_sm(
+        &self,
+        query: QuerySm,
+    ) -> impl Future<Output = Result<QuerySmResp, ClientError>> + Send + '_ {
+        let pdu = Box::new(Pdu::QuerySm(query));
+        async move {
+            let reply = self.checked(pdu).await?;
+            Ok(match reply.response.pdu {
+                Pdu::QuerySmResp(Some(r)) => r,
+                _ => QuerySmResp::default(),
+            })
+        }
     }
 
     /// Cancels pending messages (§4.9).
-    pub async fn cancel_sm(&self, cancel: CancelSm) -> Result<(), ClientError> {
-        self.checked(Pdu::CancelSm(cancel)).await.map(|_| ())
+    pub fn cancel_sm(
+        &self,
+        cancel: CancelSm,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send + '_ {
+        let pdu = Box::new(Pdu::CancelSm(cancel));
+        async move { self.checked(pdu).await.map(|_| ()) }
     }
 
     /// Replaces a pending message (§4.10).
-    pub async fn replace_sm(&self, replace: ReplaceSm) -> Result<(), ClientError> {
-        self.checked(Pdu::ReplaceSm(replace)).await.map(|_| ())
+    pub fn replace_sm(
+        &self,
+        replace: ReplaceSm,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send + '_ {
+        let pdu = Box::new(Pdu::ReplaceSm(replace));
+        async move { self.checked(pdu).await.map(|_| ()) }
     }
 
     /// Sends an enquire_link (§4.11) and returns the round-trip time. (The session also sends
     /// them by itself when the link is idle.)
     pub async fn enquire_link(&self) -> Result<Duration, ClientError> {
-        self.checked(Pdu::EnquireLink).await.map(|r| r.latency)
+        self.checked(Box::new(Pdu::EnquireLink))
+            .await
+            .map(|r| r.latency)
     }
 
     /// Splits `text` and submits every part to `destination`, in order, one after the other;

@@ -356,18 +356,7 @@ impl Command {
     /// guess and shrunk to the true length after.
     #[inline]
     pub fn encode(&self, out: &mut impl Output) {
-        let start = out.as_ref().len();
-        let guess = HEADER_LEN + if self.pdu.body_len_is_zero() { 0 } else { 240 };
-        out.resize(start + guess, 0);
-        let n = match self.encode_into(out.as_mut().get_mut(start..).unwrap_or_default()) {
-            Ok(n) => n,
-            Err(needed) => {
-                out.resize(start + needed, 0);
-                self.encode_into(out.as_mut().get_mut(start..).unwrap_or_default())
-                    .unwrap_or(0)
-            }
-        };
-        out.truncate(start + n);
+        encode_parts(self.command_status, self.sequence_number, &self.pdu, out);
     }
 
     /// Writes the encoded PDU at the start of `buf` and returns its length, or, when `buf` is too
@@ -381,23 +370,7 @@ impl Command {
     /// ```
     #[inline]
     pub fn encode_into(&self, buf: &mut [u8]) -> Result<usize, usize> {
-        let mut w = Writer::new(buf);
-        w.skip(HEADER_LEN);
-        self.pdu.write_body(&mut w);
-        let len = w.pos();
-        if w.overflowed() {
-            return Err(len);
-        }
-        let header = Header {
-            command_length: u32::try_from(len).unwrap_or(u32::MAX),
-            command_id: self.command_id(),
-            command_status: self.command_status,
-            sequence_number: self.sequence_number,
-        };
-        if let Some(head) = buf.get_mut(..HEADER_LEN) {
-            head.copy_from_slice(&header.to_bytes());
-        }
-        Ok(len)
+        encode_parts_into(self.command_status, self.sequence_number, &self.pdu, buf)
     }
 
     /// The encoded PDU.
@@ -559,4 +532,64 @@ impl Output for BytesMut {
     fn truncate(&mut self, len: usize) {
         BytesMut::truncate(self, len);
     }
+}
+
+/// [`Command::encode`] from its parts, for a PDU the caller keeps (no `Command` to build).
+#[inline]
+pub(crate) fn encode_parts(
+    command_status: CommandStatus,
+    sequence_number: u32,
+    pdu: &Pdu,
+    out: &mut impl Output,
+) {
+    let start = out.as_ref().len();
+    let guess = HEADER_LEN + if pdu.body_len_is_zero() { 0 } else { 240 };
+    out.resize(start + guess, 0);
+    let first = encode_parts_into(
+        command_status,
+        sequence_number,
+        pdu,
+        out.as_mut().get_mut(start..).unwrap_or_default(),
+    );
+    let n = match first {
+        Ok(n) => n,
+        Err(needed) => {
+            out.resize(start + needed, 0);
+            encode_parts_into(
+                command_status,
+                sequence_number,
+                pdu,
+                out.as_mut().get_mut(start..).unwrap_or_default(),
+            )
+            .unwrap_or(0)
+        }
+    };
+    out.truncate(start + n);
+}
+
+/// [`Command::encode_into`] from its parts.
+#[inline]
+pub(crate) fn encode_parts_into(
+    command_status: CommandStatus,
+    sequence_number: u32,
+    pdu: &Pdu,
+    buf: &mut [u8],
+) -> Result<usize, usize> {
+    let mut w = Writer::new(buf);
+    w.skip(HEADER_LEN);
+    pdu.write_body(&mut w);
+    let len = w.pos();
+    if w.overflowed() {
+        return Err(len);
+    }
+    let header = Header {
+        command_length: u32::try_from(len).unwrap_or(u32::MAX),
+        command_id: pdu.command_id(),
+        command_status,
+        sequence_number,
+    };
+    if let Some(head) = buf.get_mut(..HEADER_LEN) {
+        head.copy_from_slice(&header.to_bytes());
+    }
+    Ok(len)
 }

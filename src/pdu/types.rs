@@ -453,6 +453,21 @@ impl TryFrom<&str> for ShortMessage {
     }
 }
 
+/// Takes the vector without copying (`ucs2_octets.try_into()?`).
+impl TryFrom<Vec<u8>> for ShortMessage {
+    type Error = ValueError;
+    fn try_from(value: Vec<u8>) -> Result<Self, ValueError> {
+        Self::new(value)
+    }
+}
+
+impl TryFrom<Bytes> for ShortMessage {
+    type Error = ValueError;
+    fn try_from(value: Bytes) -> Result<Self, ValueError> {
+        Self::new(value)
+    }
+}
+
 impl WireField for ShortMessage {
     #[inline]
     fn read(r: &mut Reader<'_>, field: &'static str) -> Self {

@@ -15,7 +15,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
 use crate::pdu::{Bind, BindResp, Command, CommandId, CommandStatus, Pdu};
-use crate::session::{BindType, Event, Role, Session};
+use crate::session::{BindType, Event, Role, Session, Stats};
 use crate::tlv::Tlv;
 use crate::transport::{Application, BoxedStream, Connection, Disconnect, now};
 
@@ -155,14 +155,14 @@ pub(crate) async fn run(server: Server, stream: BoxedStream, start: Start) {
         unbind_pending: false,
         throttle,
     };
-    let end = Connection::new(stream, session, transport)
-        .run(&mut app)
+    let (end, session) = Connection::new(stream, session, transport)
+        .run_session(&mut app)
         .await;
-    app.finish(end);
+    app.finish(end, session.stats().clone());
 }
 
 impl ServerApp {
-    fn finish(mut self, end: Disconnect) {
+    fn finish(mut self, end: Disconnect, stats: Stats) {
         for (_, origin) in self.pending.drain() {
             if let Origin::Direct(reply) = origin {
                 let _ = reply.send(Err(ServerError::Closed));
@@ -184,6 +184,7 @@ impl ServerApp {
             session_id: self.id,
             system_id: self.system_id.as_ref().map(|s| s.to_string()),
             reason: end,
+            stats: Arc::new(stats),
         });
     }
 
@@ -292,11 +293,20 @@ impl ServerApp {
         }
         let receipt = self.receipt_info(&pdu);
         let future = self.server.shared.handler.clone().call(ctx, pdu);
-        self.in_flight.push(InFlight {
+        let mut call = InFlight {
             sequence_number: seq,
             receipt,
             future,
-        });
+        };
+        // Most handlers answer at once: poll once here and answer now. One that is not ready
+        // goes to `in_flight`, which polls it again (with a real waker) on its next turn.
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match Pin::new(&mut call).poll(&mut cx) {
+            Poll::Ready((seq, receipt, result)) => {
+                self.answered(session, now, seq, receipt, result);
+            }
+            Poll::Pending => self.in_flight.push(call),
+        }
     }
 
     /// What a receipt for this request needs, when it asks for one.
@@ -426,10 +436,10 @@ impl ServerApp {
         session.close();
     }
 
-    fn send(&mut self, session: &mut Session, now: Instant, pdu: Pdu, origin: Origin) {
+    fn send(&mut self, session: &mut Session, now: Instant, pdu: Box<Pdu>, origin: Origin) {
         let id = pdu.command_id();
-        let copy = (id == CommandId::ALERT_NOTIFICATION).then(|| pdu.clone());
-        match session.send_request(now, pdu) {
+        let copy = (id == CommandId::ALERT_NOTIFICATION).then(|| (*pdu).clone());
+        match session.send_request_boxed(now, pdu) {
             Ok(seq) => match (copy, origin) {
                 // No response comes to alert_notification (§4.12): done once sent.
                 (Some(pdu), Origin::Direct(reply)) => {
@@ -580,7 +590,7 @@ impl Application for ServerApp {
                 };
                 match stored {
                     Some(pdu) => {
-                        self.send(session, now, Pdu::DeliverSm(pdu), Origin::Stored);
+                        self.send(session, now, Box::new(Pdu::DeliverSm(pdu)), Origin::Stored);
                         progress = true;
                     }
                     None => self.drain_store = false,

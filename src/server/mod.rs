@@ -62,13 +62,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::pdu::{AlertNotification, Command, CommandStatus, DataSm, DeliverSm, Outbind, Pdu};
-use crate::session::{BindType, Config, Initiator};
+use crate::session::{BindType, Config, Initiator, Stats};
 use crate::transport::{BoxedStream, Disconnect, TransportConfig, set_nodelay};
 
 pub use error::ServerError;
 pub use handler::{
     AcceptAll, Accounts, AllowAll, Authenticator, BindRequest, Handler, RequestContext,
 };
+pub(crate) use receipt::receipt_pdu;
 pub use receipt::{DeliveredAtOnce, NoReceipts, ReceiptPlan, ReceiptPolicy, Submitted};
 pub use registry::SessionInfo;
 
@@ -134,6 +135,8 @@ pub enum ServerEvent {
         system_id: Option<String>,
         /// Why.
         reason: Disconnect,
+        /// What crossed the session: PDUs by command_id, error statuses, octets.
+        stats: Arc<Stats>,
     },
 }
 
@@ -180,7 +183,9 @@ pub(crate) struct Shared {
     pub(crate) auth: Arc<dyn Authenticator>,
     pub(crate) receipts: Arc<dyn ReceiptPolicy>,
     registry: Mutex<Registry>,
-    events: broadcast::Sender<ServerEvent>,
+    /// Created by the first `subscribe` (its 1024 slots are allocated up front): a server nobody
+    /// watches spends nothing on events.
+    events: OnceLock<broadcast::Sender<ServerEvent>>,
     next_id: AtomicU64,
     pub(crate) shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -288,7 +293,7 @@ impl ServerBuilder {
                 auth: self.auth,
                 receipts: self.receipts,
                 registry: Mutex::new(Registry::default()),
-                events: broadcast::channel(1024).0,
+                events: OnceLock::new(),
                 next_id: AtomicU64::new(1),
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
@@ -367,7 +372,9 @@ impl Server {
     }
 
     pub(crate) fn emit(&self, event: ServerEvent) {
-        let _ = self.shared.events.send(event);
+        if let Some(events) = self.shared.events.get() {
+            let _ = events.send(event);
+        }
     }
 
     /// The address it listens on.
@@ -383,7 +390,10 @@ impl Server {
     /// Session events from now on. A receiver that falls more than 1024 events behind loses the
     /// oldest (`RecvError::Lagged`); the server never waits for it.
     pub fn subscribe(&self) -> broadcast::Receiver<ServerEvent> {
-        self.shared.events.subscribe()
+        self.shared
+            .events
+            .get_or_init(|| broadcast::channel(1024).0)
+            .subscribe()
     }
 
     /// Every open session.
@@ -564,7 +574,7 @@ impl Server {
         system_id: &str,
         pdu: DeliverSm,
     ) -> Result<Delivery, ServerError> {
-        let mut pdu = Pdu::DeliverSm(pdu);
+        let mut pdu = Box::new(Pdu::DeliverSm(pdu));
         for _ in 0..8 {
             let target = self.registry().pick(system_id);
             let Some((session_id, outbound)) = target else {
@@ -583,7 +593,7 @@ impl Server {
                 Err(mpsc::error::SendError(o)) => pdu = o.pdu,
             }
         }
-        match pdu {
+        match *pdu {
             Pdu::DeliverSm(d) => self
                 .store_deliver_sm(system_id, d)
                 .map(|()| Delivery::Stored),
@@ -616,7 +626,7 @@ impl Server {
         let (reply, rx) = oneshot::channel();
         outbound
             .send(Outbound {
-                pdu: pdu.into(),
+                pdu: Box::new(pdu.into()),
                 reply,
             })
             .await

@@ -45,7 +45,8 @@ pub struct ReceiptPlan {
     pub delay: Duration,
     /// The final state (`stat:` and the message_state TLV).
     pub stat: ReceiptStat,
-    /// `err:` (a network-specific error code; 0 for none), written with 3 digits.
+    /// `err:` (a network-specific error code; 0 for none), written with 3 digits; when not 0 and
+    /// the message failed, also a network_error_code TLV (GSM network type, this code).
     pub err: u16,
 }
 
@@ -182,6 +183,18 @@ pub(crate) fn receipt_pdu(m: &Submitted, plan: &ReceiptPlan, done: SystemTime) -
     if let Some(state) = plan.stat.message_state() {
         tlvs.push(Tlv::MessageState(MessageState(state)));
     }
+    // §5.3.2.31: the network's error code of a failed delivery (GSM network type).
+    if plan.err != 0
+        && !matches!(
+            plan.stat,
+            ReceiptStat::Delivered | ReceiptStat::Enroute | ReceiptStat::Accepted
+        )
+    {
+        tlvs.push(Tlv::NetworkErrorCode(crate::tlv::NetworkErrorCode {
+            network_type: crate::tlv::NetworkErrorCode::GSM,
+            error_code: plan.err,
+        }));
+    }
     DeliverSm {
         source_addr_ton: m.destination.0,
         source_addr_npi: m.destination.1,
@@ -244,5 +257,40 @@ mod tests {
         assert!(view.conflicts.is_empty(), "{:?}", view.conflicts);
         let text = view.text.unwrap();
         assert_eq!(text.text.as_deref(), Some(&b"Hello there, a rathe"[..]));
+    }
+
+    #[test]
+    fn failed_receipt_has_network_error_code() {
+        let m = Submitted {
+            session_id: SessionId(1),
+            system_id: "esme".into(),
+            peer_addr: None,
+            message_id: "7".into(),
+            source: (Ton::INTERNATIONAL, Npi::ISDN, "111".into()),
+            destination: (Ton::INTERNATIONAL, Npi::ISDN, "222".into()),
+            registered_delivery: RegisteredDelivery::SMSC_RECEIPT,
+            short_message: Bytes::from_static(b"x"),
+            submitted_at: UNIX_EPOCH + Duration::from_secs(1_709_214_307),
+        };
+        let plan = ReceiptPlan {
+            delay: Duration::ZERO,
+            stat: ReceiptStat::Undeliverable,
+            err: 1,
+        };
+        let pdu = receipt_pdu(&m, &plan, m.submitted_at);
+        let code = pdu.tlvs.get(crate::tlv::TlvTag::NETWORK_ERROR_CODE);
+        assert_eq!(
+            code,
+            Some(Tlv::NetworkErrorCode(crate::tlv::NetworkErrorCode {
+                network_type: crate::tlv::NetworkErrorCode::GSM,
+                error_code: 1
+            }))
+        );
+        let ok = receipt_pdu(&m, &ReceiptPlan::delivered(Duration::ZERO), m.submitted_at);
+        assert!(
+            ok.tlvs
+                .get(crate::tlv::TlvTag::NETWORK_ERROR_CODE)
+                .is_none()
+        );
     }
 }

@@ -39,7 +39,8 @@ impl SessionInfo {
 /// A request for a session to send to its ESME.
 #[derive(Debug)]
 pub(crate) struct Outbound {
-    pub(crate) pdu: Pdu,
+    /// Boxed: the channel's slots are allocated in blocks of 32 up front.
+    pub(crate) pdu: Box<Pdu>,
     pub(crate) reply: oneshot::Sender<Result<Command, ServerError>>,
 }
 

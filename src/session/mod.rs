@@ -203,6 +203,10 @@ pub struct Stats {
     pub octets_out: u64,
     received: [u64; ID_SLOTS],
     sent: [u64; ID_SLOTS],
+    /// Responses sent with an error status (generic_nack included), by status.
+    errors_sent: std::collections::BTreeMap<CommandStatus, u64>,
+    /// Responses received with an error status (generic_nack included), by status.
+    errors_received: std::collections::BTreeMap<CommandStatus, u64>,
 }
 
 const ID_SLOTS: usize = CommandId::ALL.len() + 1;
@@ -223,6 +227,37 @@ impl Stats {
     /// PDUs sent with this command_id (same convention).
     pub fn sent(&self, id: CommandId) -> u64 {
         self.sent[id_slot(id)]
+    }
+
+    /// Responses sent with a non-zero command_status (generic_nack included), by status; those
+    /// with ESME_ROK are the responses of [`sent`](Self::sent) less these.
+    pub fn errors_sent(&self) -> impl Iterator<Item = (CommandStatus, u64)> + '_ {
+        self.errors_sent.iter().map(|(s, n)| (*s, *n))
+    }
+
+    /// Responses received with a non-zero command_status (generic_nack included), by status.
+    pub fn errors_received(&self) -> impl Iterator<Item = (CommandStatus, u64)> + '_ {
+        self.errors_received.iter().map(|(s, n)| (*s, *n))
+    }
+
+    /// Adds another session's counters to these (e.g. to total a server's sessions).
+    pub fn add(&mut self, other: &Stats) {
+        self.pdus_in += other.pdus_in;
+        self.pdus_out += other.pdus_out;
+        self.octets_in += other.octets_in;
+        self.octets_out += other.octets_out;
+        for (a, b) in self.received.iter_mut().zip(other.received) {
+            *a += b;
+        }
+        for (a, b) in self.sent.iter_mut().zip(other.sent) {
+            *a += b;
+        }
+        for (s, n) in &other.errors_sent {
+            *self.errors_sent.entry(*s).or_default() += n;
+        }
+        for (s, n) in &other.errors_received {
+            *self.errors_received.entry(*s).or_default() += n;
+        }
     }
 }
 
@@ -386,7 +421,7 @@ impl Session {
                     self.events.push_back(Event::Timeout {
                         sequence_number: seq,
                         command_id: e.command_id,
-                        request: e.pdu,
+                        request: *e.pdu,
                     });
                     self.close_with(CloseCause::BindTimeout);
                 }
@@ -394,7 +429,7 @@ impl Session {
                     self.events.push_back(Event::Timeout {
                         sequence_number: seq,
                         command_id: e.command_id,
-                        request: e.pdu,
+                        request: *e.pdu,
                     })
                 }
             }
@@ -411,7 +446,7 @@ impl Session {
                 Timer::Inactivity => self.close_with(CloseCause::Inactivity),
                 Timer::EnquireLink => {
                     if self.is_bound() && !self.window.is_full() {
-                        self.send_tracked(now, Pdu::EnquireLink, Kind::EnquireLink);
+                        self.send_tracked(now, Box::new(Pdu::EnquireLink), Kind::EnquireLink);
                     }
                     self.timers.set(
                         Timer::EnquireLink,
@@ -447,6 +482,14 @@ impl Session {
     /// take no response: they are sent and not tracked.
     pub fn send_request(&mut self, now: Instant, pdu: Pdu) -> Result<u32, SessionError> {
         self.check_request(pdu.command_id())?;
+        Ok(self.send_checked(now, Box::new(pdu)))
+    }
+
+    /// [`send_request`](Self::send_request) of a boxed PDU: the window keeps the box as it is (no
+    /// copy of the request, no allocation), for drivers that box requests early to keep their
+    /// queues and futures small.
+    pub fn send_request_boxed(&mut self, now: Instant, pdu: Box<Pdu>) -> Result<u32, SessionError> {
+        self.check_request(pdu.command_id())?;
         Ok(self.send_checked(now, pdu))
     }
 
@@ -458,7 +501,7 @@ impl Session {
     /// when the window is full.
     pub fn send_request_unchecked(&mut self, now: Instant, pdu: Pdu) -> Result<u32, SessionError> {
         match self.check_request(pdu.command_id()) {
-            Ok(()) => return Ok(self.send_checked(now, pdu)),
+            Ok(()) => return Ok(self.send_checked(now, Box::new(pdu))),
             Err(e @ (SessionError::Closed | SessionError::WindowFull { .. })) => return Err(e),
             Err(_) => {}
         }
@@ -469,7 +512,7 @@ impl Session {
                     size: self.window.size(),
                 });
             }
-            Ok(self.send_tracked(now, pdu, Kind::Unchecked))
+            Ok(self.send_tracked(now, Box::new(pdu), Kind::Unchecked))
         } else {
             let seq = self.window.allocate();
             self.transmit(&Command::new(seq, pdu));
@@ -663,11 +706,11 @@ impl Session {
     }
 
     /// Sends a request `check_request` accepted, with its effect on the state.
-    fn send_checked(&mut self, now: Instant, pdu: Pdu) -> u32 {
+    fn send_checked(&mut self, now: Instant, pdu: Box<Pdu>) -> u32 {
         let id = pdu.command_id();
         if !expects_response(id) {
             let seq = self.window.allocate();
-            self.transmit(&Command::new(seq, pdu));
+            self.transmit_parts(CommandStatus::ESME_ROK, seq, &pdu);
             return seq;
         }
         if let Some(bind_type) = BindType::from_command_id(id) {
@@ -693,7 +736,7 @@ impl Session {
     }
 
     /// Allocates a sequence_number, sends the request and puts it in flight.
-    fn send_tracked(&mut self, now: Instant, pdu: Pdu, kind: Kind) -> u32 {
+    fn send_tracked(&mut self, now: Instant, pdu: Box<Pdu>, kind: Kind) -> u32 {
         let seq = self.window.allocate();
         let timeout = match kind {
             Kind::Bind(_) => self
@@ -702,18 +745,29 @@ impl Session {
                 .or(self.config.response_timeout),
             _ => self.config.response_timeout,
         };
-        let command = Command::new(seq, pdu);
-        self.transmit(&command);
-        let id = command.command_id();
+        self.transmit_parts(CommandStatus::ESME_ROK, seq, &pdu);
+        let id = pdu.command_id();
         self.window
-            .insert(seq, id, command.pdu, kind, now, after(now, timeout));
+            .insert(seq, id, pdu, kind, now, after(now, timeout));
         seq
     }
 
     fn transmit(&mut self, command: &Command) {
+        self.transmit_parts(
+            command.command_status,
+            command.sequence_number,
+            &command.pdu,
+        );
+    }
+
+    fn transmit_parts(&mut self, command_status: CommandStatus, sequence_number: u32, pdu: &Pdu) {
         let before = self.tx.len();
-        command.encode(&mut self.tx);
-        self.count_out(command.command_id(), before);
+        crate::pdu::encode_parts(command_status, sequence_number, pdu, &mut self.tx);
+        let id = pdu.command_id();
+        if !command_status.is_ok() && id.is_response() {
+            *self.stats.errors_sent.entry(command_status).or_default() += 1;
+        }
+        self.count_out(id, before);
     }
 
     fn count_out(&mut self, id: CommandId, before: usize) {
@@ -808,7 +862,7 @@ impl Session {
                     self.events.push_back(Event::Abandoned {
                         sequence_number: seq,
                         command_id: e.command_id,
-                        request: e.pdu,
+                        request: *e.pdu,
                     })
                 }
                 Kind::Unbind | Kind::EnquireLink => {}
@@ -852,6 +906,13 @@ impl Session {
         self.stats.pdus_in += 1;
         if let Some(h) = crate::pdu::Header::parse(frame) {
             self.stats.received[id_slot(h.command_id)] += 1;
+            if !h.command_status.is_ok() && h.command_id.is_response() {
+                *self
+                    .stats
+                    .errors_received
+                    .entry(h.command_status)
+                    .or_default() += 1;
+            }
         }
         // §2.9: both timers measure time since the peer last sent anything.
         self.timers.set(

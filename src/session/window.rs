@@ -27,7 +27,8 @@ pub(crate) enum Kind {
 #[derive(Debug, Clone)]
 pub(crate) struct InFlight {
     pub(crate) command_id: CommandId,
-    pub(crate) pdu: Pdu,
+    /// Boxed: the window's entries stay small (a request is moved in once and out once).
+    pub(crate) pdu: Box<Pdu>,
     pub(crate) kind: Kind,
     pub(crate) sent_at: Instant,
     deadline: Option<Instant>,
@@ -107,7 +108,7 @@ impl Window {
         &mut self,
         seq: u32,
         command_id: CommandId,
-        pdu: Pdu,
+        pdu: Box<Pdu>,
         kind: Kind,
         sent_at: Instant,
         deadline: Option<Instant>,
@@ -190,7 +191,7 @@ mod tests {
         w.insert(
             a,
             CommandId::SUBMIT_SM,
-            Pdu::EnquireLink,
+            Box::new(Pdu::EnquireLink),
             Kind::App,
             now,
             None,
@@ -201,7 +202,7 @@ mod tests {
         w.insert(
             one,
             CommandId::SUBMIT_SM,
-            Pdu::EnquireLink,
+            Box::new(Pdu::EnquireLink),
             Kind::App,
             now,
             None,
@@ -221,7 +222,7 @@ mod tests {
             w.insert(
                 seq,
                 CommandId::SUBMIT_SM,
-                Pdu::EnquireLink,
+                Box::new(Pdu::EnquireLink),
                 Kind::App,
                 t0,
                 Some(t0 + s * d),
