@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod codec;
+pub mod conform;
 pub mod dump;
 pub mod error;
 pub mod fields;
