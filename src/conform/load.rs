@@ -93,6 +93,7 @@ fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         with_snippet: false,
         leading_zero_numbers_as_strings: true,
+        strict_booleans: true,
     }
 }
 
@@ -796,6 +797,9 @@ impl Checker<'_> {
         }
         if let Some(s) = &e.status {
             self.matcher(s, "status");
+            if let Err(err) = status_matcher(&s.value) {
+                self.err(&s.referenced, format!("status: {err}"));
+            }
         }
         if let Some(s) = &e.sequence_number {
             self.matcher(s, "sequence_number");
@@ -941,6 +945,27 @@ impl Checker<'_> {
         if let Some(t) = &c.then {
             self.steps(t, Ctx::Top);
         }
+    }
+}
+
+/// The statuses a `status` matcher names must exist (`ESME_ROK`, a number).
+fn status_matcher(v: &Value) -> Result<(), String> {
+    let one = |x: &Value| match x {
+        Value::String(s) if vars::has_refs(s) => Ok(()),
+        other => build::status_of(other).map(|_| ()),
+    };
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("eq" | "ne", x) => one(x)?,
+                    ("one_of", Value::Array(a)) => a.iter().try_for_each(one)?,
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+        other => one(other),
     }
 }
 

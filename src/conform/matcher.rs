@@ -48,7 +48,9 @@ impl Expected {
     fn equals(&self, actual: &Actual) -> bool {
         match actual {
             Actual::Int(n) => self.as_int() == Some(*n),
-            Actual::Text { text, .. } => *text == self.text(),
+            Actual::Text { text, .. } => {
+                *text == self.text() || parse_int(text).is_some_and(|n| self.as_int() == Some(n))
+            }
             Actual::List { count, .. } => self.as_int() == Some(*count as u64),
             Actual::Absent => false,
         }

@@ -173,16 +173,12 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
     }
 }
 
-/// A map key read as a string even when YAML types it as a number (`0x1400:`).
+/// A map key read as a string, whatever YAML would type it as (`0x1400:`, `n:`).
 struct KeyString(String);
 
 impl<'de> Deserialize<'de> for KeyString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        Ok(KeyString(match v {
-            Value::String(s) => s,
-            other => other.to_string(),
-        }))
+        String::deserialize(d).map(KeyString)
     }
 }
 

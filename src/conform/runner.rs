@@ -231,8 +231,16 @@ pub async fn run_case(sc: &Scenario, env: &RunEnv) -> CaseResult {
         log: WireLog::new(start),
         start,
     };
-    let esme = match (sc.doc.role, &env.esme, env.listen_addr) {
-        (Role::Smsc, Some(start_esme), Some(addr)) => Some(start_esme(addr)),
+    let esme = match (sc.doc.role, &env.esme, env.listen_addr, &env.listener) {
+        (Role::Smsc, Some(start_esme), Some(addr), Some(listener)) => {
+            // Connections an earlier case's in-process ESME left in the backlog are stale.
+            let l = listener.lock().await;
+            while let Ok(Ok((stale, _))) = tokio::time::timeout(Duration::ZERO, l.accept()).await {
+                drop(stale);
+            }
+            drop(l);
+            Some(start_esme(addr))
+        }
         _ => None,
     };
     let outcome = tokio::time::timeout(sc.scenario_timeout, case.exec_steps(&sc.doc.steps)).await;
@@ -604,6 +612,7 @@ impl<'a> Case<'a> {
         let wait = self.sc.step_timeout;
         match tokio::time::timeout(wait, conn.writer.write_all(&bytes)).await {
             Ok(Ok(())) => {
+                tracing::debug!(session = %s.name, octets = bytes.len(), "sent");
                 conn.record_out(&bytes);
                 self.log.push(&s.name, Dir::Out, bytes, "");
                 Ok(())
@@ -643,6 +652,7 @@ impl<'a> Case<'a> {
                 Ok(Some(ev)) => ev,
             };
             let i = ev.session;
+            tracing::debug!(session = %self.sessions[i].name, event = ?ev.kind, "received");
             if let NetKind::Closed(c) = &ev.kind {
                 self.sessions[i].closed = Some(c.clone());
                 if let Some(conn) = self.sessions[i].conn.take() {
