@@ -273,7 +273,7 @@ fn paths_duplicates_and_skipped_names() {
     std::fs::write(dir.join("_peers/p.yaml"), "not: a scenario\n").unwrap();
     std::fs::write(dir.join(".hidden.yaml"), "junk").unwrap();
     std::fs::write(dir.join("notes.txt"), "junk").unwrap();
-    let e = load_paths(&[dir.clone()]).unwrap_err();
+    let e = load_paths(std::slice::from_ref(&dir)).unwrap_err();
     assert_eq!(e.len(), 1, "{e:#?}");
     assert!(e[0].message.contains("duplicate id `4.4.1/t`"), "{}", e[0]);
     assert!(
@@ -282,7 +282,7 @@ fn paths_duplicates_and_skipped_names() {
         e[0]
     );
     std::fs::remove_file(dir.join("sub/b.yml")).unwrap();
-    assert_eq!(load_paths(&[dir.clone()]).unwrap().len(), 1);
+    assert_eq!(load_paths(std::slice::from_ref(&dir)).unwrap().len(), 1);
     let missing = load_paths(&[PathBuf::from("/nonexistent/conform")]).unwrap_err();
     assert!(missing[0].message.contains("no such file"));
     let _ = std::fs::remove_dir_all(&dir);

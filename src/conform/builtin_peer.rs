@@ -86,11 +86,12 @@ pub fn start() -> std::io::Result<EmbeddedPeer> {
 }
 
 fn config() -> Config {
-    let mut c = Config::default();
-    c.enquire_link_interval = None;
-    c.session_init_timeout = Some(Duration::from_secs(30));
-    c.inactivity_timeout = Some(Duration::from_secs(120));
-    c
+    Config {
+        enquire_link_interval: None,
+        session_init_timeout: Some(Duration::from_secs(30)),
+        inactivity_timeout: Some(Duration::from_secs(120)),
+        ..Config::default()
+    }
 }
 
 /// Runs a session over a stream until it closes: `on_event` handles each event, `outbox` feeds

@@ -74,13 +74,16 @@ impl Scenario {
     }
 
     /// Sort key: sections numerically (4.4 before 4.10), then the rest of the id.
-    pub fn sort_key(&self) -> (Vec<(u32, String)>, String) {
+    pub fn sort_key(&self) -> SectionKey {
         section_key(self.id())
     }
 }
 
+/// How ids sort: the section's parts numerically (4.4 before 4.10), then the rest of the id.
+pub type SectionKey = (Vec<(u32, String)>, String);
+
 /// Sort key of an id: its section's parts numerically, then the rest.
-pub fn section_key(id: &str) -> (Vec<(u32, String)>, String) {
+pub fn section_key(id: &str) -> SectionKey {
     let (section, rest) = id.split_once('/').unwrap_or((id, ""));
     let parts = section
         .split('.')

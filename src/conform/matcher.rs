@@ -181,6 +181,20 @@ impl Matcher {
         if self.any {
             return Ok(());
         }
+        // range and mask read a numeric string (a captured variable) as its number.
+        let numeric;
+        let actual = match actual {
+            Actual::Text { text, .. } if self.mask.is_some() || self.range.is_some() => {
+                match parse_int(text) {
+                    Some(n) => {
+                        numeric = Actual::Int(n);
+                        &numeric
+                    }
+                    None => actual,
+                }
+            }
+            _ => actual,
+        };
         let masked;
         let actual = match (self.mask, actual) {
             (Some(mask), Actual::Int(n)) => {

@@ -243,6 +243,8 @@ pub struct ScenarioDoc {
 }
 
 /// One step: a map with one key, its kind.
+// Scenarios are read once and small: boxing the big variants would only add noise to the runner.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
@@ -489,6 +491,7 @@ pub enum CloseHow {
 }
 
 /// An `any_of` branch.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Branch {

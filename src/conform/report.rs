@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::load::{Scenario, section_key};
+use super::load::{Scenario, SectionKey, section_key};
 use super::model::{Level, Role};
 use super::net::{Dir, WireEntry};
 use crate::Command;
@@ -251,8 +251,7 @@ pub fn wire_text(wire: &[WireEntry]) -> String {
 /// and the totals.
 pub fn summary(results: &[CaseResult], elapsed: Duration, verbose: bool) -> String {
     let mut out = String::new();
-    let mut sections: BTreeMap<(Vec<(u32, String)>, String), (String, BTreeMap<Outcome, usize>)> =
-        BTreeMap::new();
+    let mut sections: BTreeMap<SectionKey, (String, BTreeMap<Outcome, usize>)> = BTreeMap::new();
     for r in results {
         let key = section_key(&format!("{}/", r.section()));
         let e = sections
@@ -430,7 +429,7 @@ fn xml_escape(s: &str) -> String {
 /// failure, `error` an error, `skip` skipped; non-strict, info and known cases pass with their
 /// remarks in system-out.
 pub fn to_junit(results: &[CaseResult], info: &RunInfo) -> String {
-    let mut groups: BTreeMap<(Vec<(u32, String)>, String), Vec<&CaseResult>> = BTreeMap::new();
+    let mut groups: BTreeMap<SectionKey, Vec<&CaseResult>> = BTreeMap::new();
     for r in results {
         groups
             .entry(section_key(&format!("{}/", r.section())))
@@ -474,9 +473,9 @@ pub fn to_junit(results: &[CaseResult], info: &RunInfo) -> String {
             let mut body = String::new();
             match c.outcome {
                 Outcome::Fail => {
-                    let _ = write!(
+                    let _ = writeln!(
                         body,
-                        "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                        "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                         xml_escape(&msg),
                         c.level,
                         xml_escape(&format!(
