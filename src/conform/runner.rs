@@ -252,6 +252,13 @@ pub async fn run_case(sc: &Scenario, env: &RunEnv) -> CaseResult {
             sc.scenario_timeout
         ))),
     };
+    for s in &case.sessions {
+        for ev in &s.queue {
+            if let NetKind::Frame(r) = &ev.kind {
+                case.notes.push(format!("{}: never examined: {}", s.name, r.summary()));
+            }
+        }
+    }
     for s in &mut case.sessions {
         if let Some(c) = s.conn.take() {
             c.close(false).await;
@@ -1062,7 +1069,7 @@ impl<'a> Case<'a> {
                         got += 1;
                     }
                     Err(m) => {
-                        if self.is_auto(&r) && matches!(m, Mismatch::Type) {
+                        if self.is_auto(&r) {
                             self.auto_respond(idx, &r).await?;
                             continue;
                         }
@@ -1169,7 +1176,7 @@ impl<'a> Case<'a> {
                         items[k].2 -= 1;
                         continue;
                     }
-                    if reason.is_none() && self.is_auto(&r) {
+                    if self.is_auto(&r) {
                         self.auto_respond(idx, &r).await?;
                         continue;
                     }
@@ -1259,7 +1266,7 @@ impl<'a> Case<'a> {
                             Err(Mismatch::Type) => {}
                         }
                     }
-                    if reasons.is_empty() && self.is_auto(&r) {
+                    if self.is_auto(&r) {
                         self.auto_respond(idx, &r).await?;
                         continue;
                     }
