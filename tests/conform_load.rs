@@ -326,3 +326,42 @@ fn profiles() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The YAML scenarios of a Markdown file (code blocks that start with `id:` or a comment line).
+fn yaml_examples(md: &str) -> Vec<String> {
+    md.split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .filter(|b| b.starts_with("id:") || b.starts_with("# conformance"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_documented_examples_load() {
+    for doc in ["conformance/FORMAT.md", "conformance/README-section.md"] {
+        let md = std::fs::read_to_string(doc).unwrap();
+        let examples = yaml_examples(&md);
+        assert!(!examples.is_empty(), "{doc}");
+        for (i, y) in examples.iter().enumerate() {
+            if let Err(e) = load_str(y, Path::new(doc)) {
+                panic!("{doc} example {i}: {e:#?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_coverage_table_lists_every_scenario() {
+    let table = std::fs::read_to_string("conformance/README.md").unwrap();
+    let missing: Vec<String> = load_paths(&[PathBuf::from("conformance")])
+        .unwrap()
+        .iter()
+        .map(|s| s.id().to_owned())
+        .filter(|id| !table.contains(&format!("`{id}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "conformance/README.md lacks {missing:?} (regenerate from smpp-conform --list)"
+    );
+}

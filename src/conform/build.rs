@@ -734,8 +734,8 @@ impl Received {
                     FieldValue::Int(n) => n.to_string(),
                     FieldValue::COctet(b) => format!("{:?}", String::from_utf8_lossy(b)),
                     FieldValue::Octets(b) => format!("{} octets", b.len()),
-                    FieldValue::DestAddresses(d) => format!("{} dests", d.len()),
-                    FieldValue::UnsuccessSmes(d) => format!("{} failed", d.len()),
+                    FieldValue::DestAddresses(d) => format!("[{} entries]", d.len()),
+                    FieldValue::UnsuccessSmes(d) => format!("[{} entries]", d.len()),
                 };
                 if v != "0" && v != "\"\"" {
                     s.push_str(&format!(" {}={v}", f.name));

@@ -255,7 +255,8 @@ pub async fn run_case(sc: &Scenario, env: &RunEnv) -> CaseResult {
     for s in &case.sessions {
         for ev in &s.queue {
             if let NetKind::Frame(r) = &ev.kind {
-                case.notes.push(format!("{}: never examined: {}", s.name, r.summary()));
+                case.notes
+                    .push(format!("{}: never examined: {}", s.name, r.summary()));
             }
         }
     }
