@@ -87,7 +87,11 @@ impl WireLog {
 pub struct PcapRecorder {
     conns: Vec<(SocketAddr, SocketAddr)>,
     events: Vec<(Duration, usize, PcapEvent)>,
+    octets: usize,
 }
+
+/// The most payload octets a capture keeps (a flooding peer must not exhaust memory).
+const PCAP_MAX_OCTETS: usize = 256 << 20;
 
 #[derive(Debug)]
 enum PcapEvent {
@@ -116,7 +120,8 @@ impl PcapRecorder {
 
     /// Octets on connection `id`.
     pub fn data(&mut self, id: usize, from_client: bool, bytes: Bytes) {
-        if self.events.len() < 1_000_000 {
+        if self.octets + bytes.len() <= PCAP_MAX_OCTETS {
+            self.octets += bytes.len();
             self.events
                 .push((wall(), id, PcapEvent::Data { from_client, bytes }));
         }
@@ -192,8 +197,10 @@ pub struct CloseInfo {
 impl std::fmt::Display for CloseInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.how, &self.error) {
-            (Some(CloseHow::Fin), _) => f.write_str("FIN"),
-            (Some(CloseHow::Reset), _) => f.write_str("RST"),
+            (Some(CloseHow::Fin), None) => f.write_str("FIN"),
+            (Some(CloseHow::Reset), None) => f.write_str("RST"),
+            (Some(CloseHow::Fin), Some(e)) => write!(f, "FIN, {e}"),
+            (Some(CloseHow::Reset), Some(e)) => write!(f, "RST, {e}"),
             (None, Some(e)) => write!(f, "error: {e}"),
             (None, None) => f.write_str("closed"),
         }
