@@ -1232,3 +1232,197 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, HexError> {
     }
     Ok(out)
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Captures
+// ---------------------------------------------------------------------------------------------------
+
+/// One record of a packet capture ([`crate::pcap::read::Record`]) with its PDU decoded: what
+/// `smpp-dump capture.pcap` prints.
+///
+/// The JSON form is that of [`Item::to_json`] (a PDU's fields, or an `error` object), where
+/// `offset` is the offset in the direction's TCP stream, plus:
+///
+/// | key | value |
+/// |---|---|
+/// | `ts`, `first_ts` | RFC 3339 time stamps (UTC) of the records holding the PDU's last and first octets |
+/// | `frame_number`, `first_frame_number` | their 1-based record numbers |
+/// | `connection` | `"10.0.0.1:40000 → 10.0.0.2:2775"`, sender first |
+/// | `src`, `dst` | `{"ip", "port"}` of sender and receiver |
+/// | `conn` | the connection's number (0-based) |
+/// | `direction` | `"esme_to_smsc"` or `"smsc_to_esme"` |
+/// | `gap_before` | octets were missing or skipped just before this PDU |
+///
+/// Stream problems are error objects whose `error.problem` is `gap` (with `missing`), `skipped`
+/// (with `skipped` and `cause`: `gap` or `stream_start`), `bad_command_length` (with `skipped`)
+/// or `incomplete` (with `cut_by`: `gap` or `end`).
+///
+/// ```
+/// use std::time::Duration;
+/// use smpp::pcap::{PcapWriter, TcpConversation};
+/// use smpp::pcap::read::Capture;
+/// use smpp::dump::{CapturedItem, DumpOptions};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut pcap = PcapWriter::new(Vec::new())?;
+/// let mut c = TcpConversation::new(
+///     "10.0.0.1:40000".parse::<std::net::SocketAddr>()?,
+///     "10.0.0.2:2775".parse::<std::net::SocketAddr>()?,
+/// )?;
+/// c.handshake(&mut pcap, Duration::from_secs(1_700_000_000))?;
+/// c.client_sends(&mut pcap, &[0, 0, 0, 16, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 3],
+///     Duration::from_secs(1_700_000_000))?;
+/// let record = Capture::from_bytes(pcap.into_inner())?.next().unwrap();
+/// let item = CapturedItem::new(record, smpp::DecodeOptions::LENIENT);
+/// let json = item.to_json(&DumpOptions::default());
+/// assert_eq!(json["command_id"], "enquire_link");
+/// assert_eq!(json["connection"], "10.0.0.1:40000 → 10.0.0.2:2775");
+/// assert_eq!(json["direction"], "esme_to_smsc");
+/// assert_eq!(json["ts"], "2023-11-14T22:13:20.000000Z");
+/// assert!(item.to_text(&DumpOptions::default())
+///     .starts_with("[2023-11-14T22:13:20.000000Z #4 conn 0 esme_to_smsc 10.0.0.1:40000 → 10.0.0.2:2775 @0] enquire_link seq=3"));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapturedItem {
+    /// The record.
+    pub record: crate::pcap::read::Record,
+    /// For a PDU: its decode.
+    pub decoded: Option<Result<crate::Decoded, DecodeError>>,
+}
+
+impl CapturedItem {
+    /// `record`, its PDU decoded with `opts`.
+    pub fn new(record: crate::pcap::read::Record, opts: DecodeOptions) -> Self {
+        let decoded = match &record {
+            crate::pcap::read::Record::Pdu(p) => Some(p.decode(opts)),
+            crate::pcap::read::Record::Problem(_) => None,
+        };
+        Self { record, decoded }
+    }
+
+    /// Whether this is a problem or a PDU that did not decode.
+    pub fn is_error(&self) -> bool {
+        !matches!(self.decoded, Some(Ok(_)))
+    }
+
+    /// The octets concerned (for [`hex_dump`]).
+    pub fn octets(&self) -> &[u8] {
+        match &self.record {
+            crate::pcap::read::Record::Pdu(p) => &p.frame,
+            crate::pcap::read::Record::Problem(p) => &p.octets,
+        }
+    }
+
+    /// The JSON object (see the type's docs).
+    pub fn to_json(&self, opts: &DumpOptions) -> Value {
+        use crate::pcap::read::{ProblemKind, Record, SkipCause, rfc3339};
+        let offset = usize::try_from(self.record.stream_offset()).unwrap_or(usize::MAX);
+        let mut v = match (&self.record, &self.decoded) {
+            (Record::Pdu(p), Some(Ok(d))) => {
+                let mut v = to_json(&d.command, &p.frame, &d.warnings, opts);
+                if let Value::Object(o) = &mut v {
+                    o.insert("offset".into(), json!(offset));
+                }
+                v
+            }
+            (_, Some(Err(e))) => error_json(e, offset),
+            (Record::Problem(p), _) => {
+                let mut v = match p.kind.decode_error(&p.octets) {
+                    Some(e) => error_json(&e, offset),
+                    None => json!({
+                        "error": {
+                            "kind": p.kind.name(),
+                            "command_status": null,
+                            "command_status_name": null,
+                            "offset": 0,
+                            "header": null,
+                        },
+                        "offset": offset,
+                    }),
+                };
+                if let Some(Value::Object(e)) = v.get_mut("error") {
+                    e.insert("problem".into(), json!(p.kind.name()));
+                    e.insert("message".into(), json!(p.kind.to_string()));
+                    match &p.kind {
+                        ProblemKind::Gap { missing } => {
+                            e.insert("missing".into(), json!(missing));
+                        }
+                        ProblemKind::Skipped { skipped, cause } => {
+                            e.insert("skipped".into(), json!(skipped));
+                            let cause = match cause {
+                                SkipCause::BadLength(_) => "bad_command_length",
+                                SkipCause::Gap => "gap",
+                                _ => "stream_start",
+                            };
+                            e.insert("cause".into(), json!(cause));
+                        }
+                        ProblemKind::Incomplete { cut_by, .. } => {
+                            let cut = match cut_by {
+                                crate::pcap::read::Cut::Gap => "gap",
+                                crate::pcap::read::Cut::End => "end",
+                            };
+                            e.insert("cut_by".into(), json!(cut));
+                        }
+                    }
+                }
+                v
+            }
+            (Record::Pdu(_), None) => Value::Null,
+        };
+        if let Value::Object(o) = &mut v {
+            let key = self.record.key();
+            let endpoint =
+                |a: std::net::SocketAddr| json!({"ip": a.ip().to_string(), "port": a.port()});
+            o.insert("ts".into(), json!(rfc3339(self.record.ts())));
+            o.insert("frame_number".into(), json!(self.record.frame_number()));
+            o.insert("connection".into(), json!(key.to_string()));
+            o.insert("src".into(), endpoint(key.src));
+            o.insert("dst".into(), endpoint(key.dst));
+            o.insert("conn".into(), json!(self.record.conn()));
+            o.insert("direction".into(), json!(self.record.direction().name()));
+            if let Record::Pdu(p) = &self.record {
+                o.insert("first_ts".into(), json!(rfc3339(p.first_ts)));
+                o.insert("first_frame_number".into(), json!(p.first_frame_number));
+                o.insert("gap_before".into(), json!(p.gap_before));
+            }
+        }
+        v
+    }
+
+    /// The readable form: `[ts #frame conn N direction src → dst @offset] ` and the PDU as
+    /// [`to_text`] shows it, or the problem.
+    pub fn to_text(&self, opts: &DumpOptions) -> String {
+        use crate::pcap::read::{Record, rfc3339};
+        let prefix = format!(
+            "[{} #{} conn {} {} {} @{}]",
+            rfc3339(self.record.ts()),
+            self.record.frame_number(),
+            self.record.conn(),
+            self.record.direction(),
+            self.record.key(),
+            self.record.stream_offset()
+        );
+        match (&self.record, &self.decoded) {
+            (Record::Pdu(p), Some(Ok(d))) => {
+                let gap = if p.gap_before {
+                    " (after missing octets)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{prefix}{gap} {}",
+                    to_text(&d.command, &p.frame, &d.warnings, opts)
+                )
+            }
+            (_, Some(Err(e))) => format!("{prefix} {}", error_text(e, p_offset(&self.record))),
+            (Record::Problem(p), _) => format!("{prefix} error: {}\n", p.kind),
+            (Record::Pdu(_), None) => format!("{prefix}\n"),
+        }
+    }
+}
+
+fn p_offset(record: &crate::pcap::read::Record) -> usize {
+    usize::try_from(record.stream_offset()).unwrap_or(usize::MAX)
+}

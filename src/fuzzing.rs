@@ -177,3 +177,9 @@ pub fn receipt(data: &[u8]) {
 pub fn session(data: &[u8]) {
     crate::session::fuzz::fuzz_session(data);
 }
+
+/// Arbitrary capture bytes through the reader, TCP reassembly and decoding: no panic, memory
+/// bounded (see [`crate::pcap::fuzz::fuzz_pcap`]).
+pub fn pcap(data: &[u8]) {
+    crate::pcap::fuzz::fuzz_pcap(data);
+}

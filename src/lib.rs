@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod client;
 mod codec;
 pub mod conform;
 pub mod dump;
@@ -32,9 +33,11 @@ pub mod pcap;
 pub mod pdu;
 pub mod raw;
 pub mod receipt;
+pub mod server;
 pub mod session;
 pub mod text;
 pub mod tlv;
+pub mod transport;
 mod wire;
 
 pub use codec::{DecodeMode, DecodeOptions};

@@ -38,6 +38,11 @@
 //! # }
 //! ```
 
+pub mod convert;
+#[doc(hidden)]
+pub mod fuzz;
+pub mod read;
+pub mod stats;
 mod tcp;
 #[cfg(test)]
 mod tests;

@@ -64,16 +64,14 @@ pub struct COctetString<const MAX: usize>(Repr);
 /// them instead of touching a reference count. Longer ones share the frame's buffer.
 const INLINE_CAP: usize = 23;
 
+/// Short strings inline (always NUL-terminated on the wire); longer ones, and strings lenient
+/// decoding found without their NUL, as a shared slice of the frame that **includes the NUL when
+/// there was one**: a content octet is never NUL, so a trailing NUL tells the two apart and the type
+/// stays two variants (32 octets).
 #[derive(Clone)]
 enum Repr {
-    Inline {
-        len: u8,
-        buf: [u8; INLINE_CAP],
-    },
+    Inline { len: u8, buf: [u8; INLINE_CAP] },
     Shared(Bytes),
-    /// Read by lenient decoding from a string the end of the body cut before its NUL: it
-    /// re-encodes without one, so that the PDU re-encodes to the octets it came from.
-    Unterminated(Bytes),
 }
 
 impl Repr {
@@ -87,11 +85,22 @@ impl Repr {
         })
     }
 
+    /// A shared value from content octets (no NUL): the NUL is appended.
+    fn shared_terminated(content: &[u8]) -> Self {
+        let mut b = bytes::BytesMut::with_capacity(content.len() + 1);
+        b.extend_from_slice(content);
+        b.extend_from_slice(&[0]);
+        Self::Shared(b.freeze())
+    }
+
     #[inline]
     fn as_bytes(&self) -> &[u8] {
         match self {
             Self::Inline { len, buf } => buf.get(..usize::from(*len)).unwrap_or_default(),
-            Self::Shared(b) | Self::Unterminated(b) => b,
+            Self::Shared(b) => match b.split_last() {
+                Some((0, content)) => content,
+                _ => b,
+            },
         }
     }
 }
@@ -112,7 +121,9 @@ impl<const MAX: usize> COctetString<MAX> {
         if memchr::memchr(0, &value).is_some() {
             return Err(ValueError::ContainsNul);
         }
-        Ok(Self::from_wire(value))
+        Ok(Self(
+            Repr::from_slice(&value).unwrap_or_else(|| Repr::shared_terminated(&value)),
+        ))
     }
 
     /// The empty string (a "NULL" field, §3.1).
@@ -123,13 +134,8 @@ impl<const MAX: usize> COctetString<MAX> {
         })
     }
 
-    /// A value from decoded octets (no NUL inside, but possibly over-long in lenient mode).
-    #[inline]
-    pub(crate) fn from_wire(value: Bytes) -> Self {
-        Self(Repr::from_slice(&value).unwrap_or(Repr::Shared(value)))
-    }
-
-    /// A value from a range of the frame, copied inline when short.
+    /// A terminated value from `frame[range]`, where `frame[range.end]` is its NUL: copied inline
+    /// when short, else a slice of the frame (NUL included).
     #[inline]
     pub(crate) fn from_frame(frame: &Bytes, range: core::ops::Range<usize>) -> Self {
         let len = range.len();
@@ -153,6 +159,18 @@ impl<const MAX: usize> COctetString<MAX> {
                 return Self(r);
             }
         }
+        match frame.get(range.end) {
+            Some(0) => Self(Repr::Shared(frame.slice(range.start..range.end + 1))),
+            _ => Self(
+                Repr::from_slice(frame.get(range).unwrap_or_default())
+                    .unwrap_or_else(|| Repr::Shared(Bytes::new())),
+            ),
+        }
+    }
+
+    /// A value lenient decoding read from `frame[range]` with no NUL after it: it re-encodes
+    /// without one.
+    pub(crate) fn unterminated(frame: &Bytes, range: core::ops::Range<usize>) -> Self {
         Self(Repr::Shared(frame.slice(range)))
     }
 
@@ -162,11 +180,11 @@ impl<const MAX: usize> COctetString<MAX> {
         self.0.as_bytes()
     }
 
-    /// The value as a [`Bytes`] handle.
+    /// The value as a [`Bytes`] handle (without the NUL).
     pub fn to_bytes(&self) -> Bytes {
         match &self.0 {
             Repr::Inline { .. } => Bytes::copy_from_slice(self.as_bytes()),
-            Repr::Shared(b) | Repr::Unterminated(b) => b.clone(),
+            Repr::Shared(b) => b.slice(..self.len()),
         }
     }
 
@@ -175,7 +193,10 @@ impl<const MAX: usize> COctetString<MAX> {
     /// [`COctetNotTerminated`](crate::DecodeErrorKind::COctetNotTerminated) warning), which
     /// re-encodes as it came, without one.
     pub fn is_terminated(&self) -> bool {
-        !matches!(self.0, Repr::Unterminated(_))
+        match &self.0 {
+            Repr::Inline { .. } => true,
+            Repr::Shared(b) => b.last() == Some(&0),
+        }
     }
 
     /// The value as `&str` when it is UTF-8 (SMPP strings are ASCII).
@@ -283,7 +304,7 @@ impl<const MAX: usize> WireField for COctetString<MAX> {
         // The reader stops past the NUL, or at the end of the body when lenient decoding
         // accepted a string without one.
         if !r.failed() && r.pos() == range.end {
-            return Self(Repr::Unterminated(r.frame().slice(range)));
+            return Self::unterminated(r.frame(), range);
         }
         Self::from_frame(r.frame(), range)
     }
@@ -294,11 +315,8 @@ impl<const MAX: usize> WireField for COctetString<MAX> {
                 w.padded(buf, usize::from(*len));
                 w.u8(0);
             }
-            Repr::Shared(b) => {
-                w.bytes(b);
-                w.u8(0);
-            }
-            Repr::Unterminated(b) => w.bytes(b),
+            // The NUL, when there is one, is part of the slice.
+            Repr::Shared(b) => w.bytes(b),
         }
     }
     #[inline]

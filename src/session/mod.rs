@@ -342,6 +342,12 @@ impl Session {
         self.tx.len()
     }
 
+    /// Octets received and buffered that do not make a whole PDU yet. A driver that sees the
+    /// connection end while this is not zero knows the peer closed in the middle of a PDU.
+    pub fn input_pending(&self) -> usize {
+        self.framer.buffered()
+    }
+
     // ---------------------------------------------------------------- inputs
 
     /// Feeds octets read from the connection, split anywhere. Every whole PDU among them is decoded
