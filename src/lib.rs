@@ -21,6 +21,7 @@
 
 pub mod client;
 mod codec;
+pub mod conform;
 pub mod dump;
 pub mod error;
 pub mod fields;
