@@ -4,7 +4,7 @@
 //! PDU the peer sent before it in the capture has come (or its wait has timed out); with
 //! [`Timing::Original`] also no earlier than its captured offset. A response of the peer is
 //! matched to our request by sequence_number; a request of the peer to the first captured one
-//! with its command_id not yet matched, and answered with our captured answer (sequence_number
+//! with its command_id still awaited (not matched, its wait not timed out), and answered with our captured answer (sequence_number
 //! set to the peer's). Each is compared with the captured PDU.
 
 use std::collections::HashMap;
@@ -38,8 +38,6 @@ pub(crate) struct Player<'a> {
     sent: Vec<bool>,
     /// Our requests waiting for a response: sequence_number → event.
     outstanding: HashMap<u32, usize>,
-    /// The peer's captured requests already matched by a live one.
-    matched: Vec<bool>,
     stopped: bool,
 }
 
@@ -65,7 +63,6 @@ impl<'a> Player<'a> {
             due: vec![None; n],
             sent: vec![false; n],
             outstanding: HashMap::new(),
-            matched: vec![false; n],
             stopped: false,
         }
     }
@@ -293,7 +290,7 @@ impl<'a> Player<'a> {
             let e = &self.plan.events[*j];
             self.theirs(*j)
                 && e.is_request()
-                && !self.matched[*j]
+                && !self.settled[*j]
                 && e.header.command_id == h.command_id
         });
         let Some(j) = found else {
@@ -312,22 +309,11 @@ impl<'a> Player<'a> {
             }
             return;
         };
-        self.matched[j] = true;
-        let was_settled = std::mem::replace(&mut self.settled[j], true);
+        self.settled[j] = true;
         let ev = &self.plan.events[j];
         let differences = compare(&ev.frame, &frame, &self.opts.compare);
-        if !differences.is_empty() || was_settled {
-            let mut f = if differences.is_empty() {
-                Finding::new(FindingKind::Unexpected, None, Some(h)).note()
-            } else {
-                Finding::new(FindingKind::Differs, Some(ev.frame_number), Some(ev.header))
-            };
-            if was_settled {
-                f = f.detail(format!(
-                    "came after its wait for #{} had timed out",
-                    ev.frame_number
-                ));
-            }
+        if !differences.is_empty() {
+            let mut f = Finding::new(FindingKind::Differs, Some(ev.frame_number), Some(ev.header));
             f.differences = differences;
             self.push(f);
         }
