@@ -179,7 +179,7 @@ fn empty(seq: u32, pdu: Pdu) -> Command {
 }
 
 /// The SMSC the captures were "recorded" against: message ids of its own, ESME_RINVDSTADR for
-/// 447700900999, query_sm echoing the id as ENROUTE.
+/// 447700900999, query_sm echoing one of its ids as ENROUTE (ESME_RQUERYFAIL for others).
 #[derive(Default)]
 struct Mimic {
     next: AtomicU32,
@@ -201,6 +201,10 @@ impl Handler for Mimic {
         _: RequestContext,
         pdu: QuerySm,
     ) -> Result<QuerySmResp, CommandStatus> {
+        // Only ids it gave: the replay must query with the live id, not the captured one.
+        if !pdu.message_id.as_bytes().starts_with(b"srv-") {
+            return Err(CommandStatus::ESME_RQUERYFAIL);
+        }
         Ok(QuerySmResp {
             message_id: pdu.message_id,
             message_state: MessageState::ENROUTE,
@@ -283,7 +287,10 @@ async fn other_message_ids_and_receipt_dates_are_the_same() {
     assert!(found[4].starts_with("short_message.submit_date: 231114221320 → "));
     assert!(found[5].starts_with("short_message.done_date: 231114221320 → "));
     assert_eq!(found[6], "receipted_message_id: \"0000000001\" → \"srv-2\"");
-    assert_eq!(found.len(), 7, "{}", report.to_text());
+    // query_sm went with the live id.
+    assert_eq!(found[7], "#11 query_sm_resp seq=3 status=ESME_ROK: differs");
+    assert_eq!(found[8], "message_id: \"0000000001\" → \"srv-2\"");
+    assert_eq!(found.len(), 9, "{}", report.to_text());
     srv.shutdown(Duration::from_secs(1)).await;
 }
 

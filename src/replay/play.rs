@@ -5,7 +5,9 @@
 //! [`Timing::Original`] also no earlier than its captured offset. A response of the peer is
 //! matched to our request by sequence_number; a request of the peer to the first captured one
 //! with its command_id still awaited (not matched, its wait not timed out), and answered with our captured answer (sequence_number
-//! set to the peer's). Each is compared with the captured PDU.
+//! set to the peer's). Each is compared with the captured PDU. A message id the peer gives in place
+//! of the captured one is remembered, and our later query_sm, cancel_sm and replace_sm carry it
+//! where they carried the captured id.
 
 use std::collections::HashMap;
 
@@ -17,10 +19,11 @@ use super::conn::{Conn, Recv};
 use super::plan::{Plan, label};
 use super::report::{Finding, FindingKind, SessionReport};
 use super::{ReplayOptions, Timing};
+use crate::DecodeOptions;
 use crate::pcap::read::SmppDirection;
 use crate::pdu::{
-    BindResp, Command, CommandId, CommandStatus, DataSmResp, DeliverSmResp, Header, Pdu,
-    QuerySmResp, SubmitMultiResp, SubmitSmResp,
+    BindResp, COctetString, Command, CommandId, CommandStatus, DataSmResp, DeliverSmResp, Header,
+    Pdu, QuerySmResp, SubmitMultiResp, SubmitSmResp,
 };
 
 pub(crate) struct Player<'a> {
@@ -39,6 +42,8 @@ pub(crate) struct Player<'a> {
     /// Our requests waiting for a response: sequence_number → event.
     outstanding: HashMap<u32, usize>,
     stopped: bool,
+    /// Message ids the peer gave where the capture holds others: (captured, live).
+    ids: Vec<(Bytes, Bytes)>,
 }
 
 impl<'a> Player<'a> {
@@ -64,6 +69,7 @@ impl<'a> Player<'a> {
             sent: vec![false; n],
             outstanding: HashMap::new(),
             stopped: false,
+            ids: Vec::new(),
         }
     }
 
@@ -116,7 +122,7 @@ impl<'a> Player<'a> {
             if self.opts.timing == Timing::Original && !self.pace(start + offset).await {
                 break;
             }
-            let frame = ev.frame.clone();
+            let frame = self.live_ids(&ev.frame);
             let header = ev.header;
             tracing::debug!(conn = self.plan.conn, pdu = %label(&header), "send");
             if let Err(e) = self.conn.send(&frame).await {
@@ -268,6 +274,12 @@ impl<'a> Player<'a> {
         };
         let was_settled = std::mem::replace(&mut self.settled[a], true);
         let ev = &self.plan.events[a];
+        if let (Some(c), Some(l)) = (message_id(&ev.frame), message_id(frame)) {
+            if c != l && !self.ids.iter().any(|(x, _)| *x == c) {
+                tracing::debug!(conn = self.plan.conn, captured = ?c, live = ?l, "message id");
+                self.ids.push((c, l));
+            }
+        }
         let differences = compare(&ev.frame, frame, &self.opts.compare);
         if !differences.is_empty() {
             let mut f = Finding::new(FindingKind::Differs, Some(ev.frame_number), Some(ev.header));
@@ -331,6 +343,33 @@ impl<'a> Player<'a> {
         }
         self.sent[a] = true;
         self.answer(&out).await;
+    }
+
+    /// Our request with the live message id where it carries one the peer gave another for.
+    fn live_ids(&self, frame: &Bytes) -> Bytes {
+        if self.ids.is_empty() {
+            return frame.clone();
+        }
+        let Ok(decoded) = Command::decode_with(frame, DecodeOptions::LENIENT) else {
+            return frame.clone();
+        };
+        let mut cmd = decoded.command;
+        let id = match &mut cmd.pdu {
+            Pdu::QuerySm(q) => &mut q.message_id,
+            Pdu::CancelSm(c) => &mut c.message_id,
+            Pdu::ReplaceSm(r) => &mut r.message_id,
+            _ => return frame.clone(),
+        };
+        let Some((_, live)) = self.ids.iter().find(|(c, _)| c[..] == *id.as_bytes()) else {
+            return frame.clone();
+        };
+        match COctetString::new(live.clone()) {
+            Ok(v) => {
+                *id = v;
+                cmd.to_bytes()
+            }
+            Err(_) => frame.clone(),
+        }
     }
 
     async fn answer(&mut self, octets: &[u8]) {
@@ -404,6 +443,17 @@ impl<'a> Player<'a> {
             }
             self.push(f);
         }
+    }
+}
+
+/// The message_id a response gives (submit_sm_resp, submit_multi_resp, data_sm_resp).
+fn message_id(frame: &[u8]) -> Option<Bytes> {
+    let d = Command::decode_with(&Bytes::copy_from_slice(frame), DecodeOptions::LENIENT).ok()?;
+    match d.command.pdu {
+        Pdu::SubmitSmResp(Some(r)) => Some(r.message_id.to_bytes()),
+        Pdu::SubmitMultiResp(Some(r)) => Some(r.message_id.to_bytes()),
+        Pdu::DataSmResp(Some(r)) => Some(r.message_id.to_bytes()),
+        _ => None,
     }
 }
 
