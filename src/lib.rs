@@ -33,6 +33,7 @@ pub mod pcap;
 pub mod pdu;
 pub mod raw;
 pub mod receipt;
+pub mod replay;
 pub mod server;
 pub mod session;
 pub mod sim;
