@@ -102,7 +102,10 @@ fn parse_hex(text: &str) -> Vec<u8> {
             _ => panic!("invalid hex digit {:?} in fixture", b as char),
         })
         .collect();
-    assert!(digits.len() % 2 == 0, "odd number of hex digits in fixture");
+    assert!(
+        digits.len().is_multiple_of(2),
+        "odd number of hex digits in fixture"
+    );
     digits.chunks(2).map(|p| (p[0] << 4) | p[1]).collect()
 }
 

@@ -930,17 +930,18 @@ fn find_keys(input: &[u8]) -> Vec<Hit<'_>> {
     let mut at = 0;
     let mut after_sep = true;
     while let Some(&b) = input.get(at) {
-        if after_sep && !is_sep(b) {
-            if let Some(hit) = key_at(input, at) {
-                let is_text = hit.field == Some(ReceiptField::Text);
-                at = hit.colon + 1;
-                hits.push(hit);
-                if is_text {
-                    break;
-                }
-                after_sep = false;
-                continue;
+        if after_sep
+            && !is_sep(b)
+            && let Some(hit) = key_at(input, at)
+        {
+            let is_text = hit.field == Some(ReceiptField::Text);
+            at = hit.colon + 1;
+            hits.push(hit);
+            if is_text {
+                break;
             }
+            after_sep = false;
+            continue;
         }
         after_sep = is_sep(b);
         at += 1;
@@ -1217,10 +1218,10 @@ impl DeliveryReceipt {
                 len: id.len(),
             });
         }
-        if let (Some(sub), Some(dlvrd)) = (sub, dlvrd) {
-            if dlvrd.value() > sub.value() {
-                notes.add(ReceiptDeviation::DeliveredExceedsSubmitted);
-            }
+        if let (Some(sub), Some(dlvrd)) = (sub, dlvrd)
+            && dlvrd.value() > sub.value()
+        {
+            notes.add(ReceiptDeviation::DeliveredExceedsSubmitted);
         }
         // T B-2 lists DELIVRD, EXPIRED, DELETED, UNDELIV, ACCEPTD, UNKNOWN, REJECTD.
         let stat_text = lossy(stat_text, ReceiptField::Stat, &mut notes);
@@ -1644,23 +1645,23 @@ impl ReceiptView {
             .as_ref()
             .map(|t| t.id.clone())
             .filter(|id| !id.is_empty());
-        if let (Some(text_id), Some(tlv_id)) = (&text_id, &tlv_id) {
-            if text_id != tlv_id {
-                conflicts.push(ReceiptConflict::MessageId {
-                    text: text_id.clone(),
-                    tlv: tlv_id.clone(),
-                    equivalent: ids_match(text_id, tlv_id),
-                });
-            }
+        if let (Some(text_id), Some(tlv_id)) = (&text_id, &tlv_id)
+            && text_id != tlv_id
+        {
+            conflicts.push(ReceiptConflict::MessageId {
+                text: text_id.clone(),
+                tlv: tlv_id.clone(),
+                equivalent: ids_match(text_id, tlv_id),
+            });
         }
         let text_stat = text.as_ref().map(|t| t.stat.clone());
-        if let (Some(text_stat), Some(tlv_state)) = (&text_stat, tlvs.message_state) {
-            if text_stat.message_state() != Some(tlv_state) {
-                conflicts.push(ReceiptConflict::State {
-                    text: text_stat.clone(),
-                    tlv: tlv_state,
-                });
-            }
+        if let (Some(text_stat), Some(tlv_state)) = (&text_stat, tlvs.message_state)
+            && text_stat.message_state() != Some(tlv_state)
+        {
+            conflicts.push(ReceiptConflict::State {
+                text: text_stat.clone(),
+                tlv: tlv_state,
+            });
         }
         let (message_id, message_id_source) = match (tlv_id, text_id) {
             (Some(id), _) => (Some(id), Some(ReceiptSource::Tlv)),

@@ -115,10 +115,10 @@ impl EventSink {
             }
             match self.tx.poll_reserve(cx) {
                 Poll::Ready(Ok(())) => {
-                    if let Some(event) = self.backlog.pop_front() {
-                        if self.tx.send_item(Box::new(event)).is_err() {
-                            self.closed = true;
-                        }
+                    if let Some(event) = self.backlog.pop_front()
+                        && self.tx.send_item(Box::new(event)).is_err()
+                    {
+                        self.closed = true;
                     }
                     progress = true;
                 }
@@ -179,10 +179,10 @@ impl Supervisor {
             self.generation += 1;
             let now = now();
             let mut session = Session::new(Role::Esme, self.config.session_config(), now);
-            if let Mode::Bind(bind_type) = mode {
-                if let Err(e) = session.bind(now, bind_type, self.bind.clone()) {
-                    tracing::error!(error = %e, "bind refused by the session");
-                }
+            if let Mode::Bind(bind_type) = mode
+                && let Err(e) = session.bind(now, bind_type, self.bind.clone())
+            {
+                tracing::error!(error = %e, "bind refused by the session");
             }
             self.state.send_replace(ConnectionState::Binding);
             let transport = self.config.transport.clone();

@@ -122,10 +122,10 @@ pub fn default_fields(id: CommandId) -> &'static [(&'static str, &'static str)] 
 
 /// A command_id from a name (`submit_sm`) or a number (`4`, `0x00000004`, `"0x4"`).
 pub fn command_id_of(v: &Value) -> Result<CommandId, String> {
-    if let Value::String(s) = v {
-        if let Some(id) = CommandId::from_name(s) {
-            return Ok(id);
-        }
+    if let Value::String(s) = v
+        && let Some(id) = CommandId::from_name(s)
+    {
+        return Ok(id);
     }
     match int_of(v) {
         Ok(n) => u32::try_from(n)
@@ -140,10 +140,10 @@ pub fn command_id_of(v: &Value) -> Result<CommandId, String> {
 
 /// A command_status from a name (`ESME_ROK`) or a number.
 pub fn status_of(v: &Value) -> Result<CommandStatus, String> {
-    if let Value::String(s) = v {
-        if let Some(st) = CommandStatus::from_name(s) {
-            return Ok(st);
-        }
+    if let Value::String(s) = v
+        && let Some(st) = CommandStatus::from_name(s)
+    {
+        return Ok(st);
     }
     match int_of(v) {
         Ok(n) => u32::try_from(n)
@@ -350,10 +350,8 @@ pub fn build_typed(
         None => 0,
     };
     let auto_dc = get("data_coding").is_none() && has_text(id);
-    if auto_dc {
-        if let Some(t) = &text_value {
-            dc = Alphabet::best_for(t).to_data_coding();
-        }
+    if auto_dc && let Some(t) = &text_value {
+        dc = Alphabet::best_for(t).to_data_coding();
     }
     let header_only = fields.is_empty() && tlvs.is_empty() && id.is_response() && !status.is_ok();
     let mut body = BytesMut::new();

@@ -498,22 +498,22 @@ impl Checker<'_> {
     }
 
     fn session(&mut self, s: &Option<Spanned<String>>) {
-        if let Some(s) = s {
-            if !self.sessions.contains(&s.value) {
-                let list = self.sessions.join(", ");
-                self.err(
-                    &s.referenced,
-                    format!("unknown session `{}` (declared: {list})", s.value),
-                );
-            }
+        if let Some(s) = s
+            && !self.sessions.contains(&s.value)
+        {
+            let list = self.sessions.join(", ");
+            self.err(
+                &s.referenced,
+                format!("unknown session `{}` (declared: {list})", s.value),
+            );
         }
     }
 
     fn duration_ok(&mut self, d: &Option<Spanned<Dur>>) {
-        if let Some(d) = d {
-            if d.value.0.is_zero() {
-                self.err(&d.referenced, "a wait of 0");
-            }
+        if let Some(d) = d
+            && d.value.0.is_zero()
+        {
+            self.err(&d.referenced, "a wait of 0");
         }
     }
 
@@ -573,16 +573,17 @@ impl Checker<'_> {
             }
             Step::Capture(c) => {
                 self.session(&c.session);
-                if let Some(from) = &c.from {
-                    if !vars::has_refs(&from.value) && !self.recvs.contains_key(&from.value) {
-                        self.err(
-                            &from.referenced,
-                            format!(
-                                "capture: no earlier expect names a PDU `{}` (as:)",
-                                from.value
-                            ),
-                        );
-                    }
+                if let Some(from) = &c.from
+                    && !vars::has_refs(&from.value)
+                    && !self.recvs.contains_key(&from.value)
+                {
+                    self.err(
+                        &from.referenced,
+                        format!(
+                            "capture: no earlier expect names a PDU `{}` (as:)",
+                            from.value
+                        ),
+                    );
                 }
                 self.captures(&c.vars);
             }
@@ -675,13 +676,14 @@ impl Checker<'_> {
                 "send: `body` (builder form) cannot be mixed with fields, tlvs or mutate",
             );
         }
-        if let Some(id) = id {
-            if build::template(id).is_none() && typed {
-                self.err(
-                    loc,
-                    format!("send: {id} is not a v3.4 PDU: use `body` for its octets"),
-                );
-            }
+        if let Some(id) = id
+            && build::template(id).is_none()
+            && typed
+        {
+            self.err(
+                loc,
+                format!("send: {id} is not a v3.4 PDU: use `body` for its octets"),
+            );
         }
         if let Some(f) = &send.fields {
             self.fields(id, f);
@@ -702,15 +704,15 @@ impl Checker<'_> {
                     Err(e) => self.err(&m.referenced, format!("mutate: {e}")),
                 }
             }
-            if let MutateSpec::Append(h) = &m.value {
-                if let Err(e) = build::hex_of(h) {
-                    self.err(&m.referenced, e);
-                }
+            if let MutateSpec::Append(h) = &m.value
+                && let Err(e) = build::hex_of(h)
+            {
+                self.err(&m.referenced, e);
             }
-            if let MutateSpec::StatusInRequest(v) = &m.value {
-                if let Err(e) = build::status_of(v) {
-                    self.err(&m.referenced, e);
-                }
+            if let MutateSpec::StatusInRequest(v) = &m.value
+                && let Err(e) = build::status_of(v)
+            {
+                self.err(&m.referenced, e);
             }
         }
         for v in [&send.sequence_number, &send.command_length]
@@ -718,18 +720,18 @@ impl Checker<'_> {
             .flatten()
         {
             self.value_refs(v);
-            if !matches!(&v.value, Value::String(s) if vars::has_refs(s)) {
-                if let Err(e) = build::int_of(&v.value) {
-                    self.err(&v.referenced, e);
-                }
+            if !matches!(&v.value, Value::String(s) if vars::has_refs(s))
+                && let Err(e) = build::int_of(&v.value)
+            {
+                self.err(&v.referenced, e);
             }
         }
         if let Some(v) = &send.command_status {
             self.value_refs(v);
-            if !matches!(&v.value, Value::String(s) if vars::has_refs(s)) {
-                if let Err(e) = build::status_of(&v.value) {
-                    self.err(&v.referenced, e);
-                }
+            if !matches!(&v.value, Value::String(s) if vars::has_refs(s))
+                && let Err(e) = build::status_of(&v.value)
+            {
+                self.err(&v.referenced, e);
             }
         }
         if let Some(body) = &send.body {
@@ -792,10 +794,10 @@ impl Checker<'_> {
                     format!("reply_to: no earlier send is named `{}` (as:)", r.value),
                 );
             }
-            if let Some(id) = id {
-                if !id.is_response() {
-                    self.err(&r.referenced, format!("reply_to: {id} is not a response"));
-                }
+            if let Some(id) = id
+                && !id.is_response()
+            {
+                self.err(&r.referenced, format!("reply_to: {id} is not a response"));
             }
         }
         if let Some(s) = &e.status {
@@ -813,10 +815,10 @@ impl Checker<'_> {
         if let Some(f) = &e.fields {
             for (name, v) in f.iter() {
                 self.matcher(v, name);
-                if let Some(id) = id {
-                    if let Err(err) = build::check_field_name(id, name) {
-                        self.err(&v.referenced, err);
-                    }
+                if let Some(id) = id
+                    && let Err(err) = build::check_field_name(id, name)
+                {
+                    self.err(&v.referenced, err);
                 }
             }
         }
@@ -923,10 +925,10 @@ impl Checker<'_> {
         let _ = loc;
         if let Some(s) = &r.status {
             self.value_refs(s);
-            if !matches!(&s.value, Value::String(x) if vars::has_refs(x)) {
-                if let Err(e) = build::status_of(&s.value) {
-                    self.err(&s.referenced, e);
-                }
+            if !matches!(&s.value, Value::String(x) if vars::has_refs(x))
+                && let Err(e) = build::status_of(&s.value)
+            {
+                self.err(&s.referenced, e);
             }
         }
         if let Some(f) = &r.fields {
@@ -940,10 +942,10 @@ impl Checker<'_> {
     fn close(&mut self, c: &ExpectClose, ctx: Ctx) {
         self.session(&c.session);
         self.duration_ok(&c.within);
-        if ctx != Ctx::Branch {
-            if let Some(l) = &c.level {
-                self.err(&l.referenced, "level is for any_of branches");
-            }
+        if ctx != Ctx::Branch
+            && let Some(l) = &c.level
+        {
+            self.err(&l.referenced, "level is for any_of branches");
         }
         if let Some(t) = &c.then {
             self.steps(t, Ctx::Top);

@@ -208,19 +208,19 @@ impl Matcher {
             Some(m) => format!("{a} (after mask {m:#x})"),
             None => a.to_string(),
         };
-        if let Some(e) = &self.eq {
-            if !e.equals(actual) {
-                return Err(format!(
-                    "is {}, expected {}",
-                    shown(actual),
-                    show_expected(e, actual)
-                ));
-            }
+        if let Some(e) = &self.eq
+            && !e.equals(actual)
+        {
+            return Err(format!(
+                "is {}, expected {}",
+                shown(actual),
+                show_expected(e, actual)
+            ));
         }
-        if let Some(e) = &self.ne {
-            if e.equals(actual) {
-                return Err(format!("is {}, expected anything else", shown(actual)));
-            }
+        if let Some(e) = &self.ne
+            && e.equals(actual)
+        {
+            return Err(format!("is {}, expected anything else", shown(actual)));
         }
         if let Some(r) = &self.regex {
             let text = match actual {
@@ -243,15 +243,15 @@ impl Matcher {
                 other => return Err(format!("is {}, expected {lo}..={hi}", shown(other))),
             }
         }
-        if let Some(list) = &self.one_of {
-            if !list.iter().any(|e| e.equals(actual)) {
-                let l: Vec<String> = list.iter().map(|e| show_expected(e, actual)).collect();
-                return Err(format!(
-                    "is {}, expected one of [{}]",
-                    shown(actual),
-                    l.join(", ")
-                ));
-            }
+        if let Some(list) = &self.one_of
+            && !list.iter().any(|e| e.equals(actual))
+        {
+            let l: Vec<String> = list.iter().map(|e| show_expected(e, actual)).collect();
+            return Err(format!(
+                "is {}, expected one of [{}]",
+                shown(actual),
+                l.join(", ")
+            ));
         }
         if let Some(lm) = &self.len {
             let len = match actual {

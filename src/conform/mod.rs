@@ -361,13 +361,13 @@ async fn run_selected(
         }
         tracing::info!(id = sc.id(), "scenario");
         let mut r = runner::run_case(sc, &env).await;
-        if let Some(p) = &env.profile {
-            if let Some((_, note)) = p.known.iter().find(|(g, _)| runner::glob(g, &r.id)) {
-                if r.outcome == Outcome::Fail {
-                    r.outcome = Outcome::Known;
-                }
-                r.known = Some(note.clone());
+        if let Some(p) = &env.profile
+            && let Some((_, note)) = p.known.iter().find(|(g, _)| runner::glob(g, &r.id))
+        {
+            if r.outcome == Outcome::Fail {
+                r.outcome = Outcome::Known;
             }
+            r.known = Some(note.clone());
         }
         if let Some(l) = &lock {
             r.lock = Some(l.check(&r));
@@ -429,10 +429,10 @@ async fn run_selected(
             write_failed("--json", e.to_string(), err);
         }
     }
-    if let Some(p) = &opts.junit {
-        if let Err(e) = std::fs::write(p, report::to_junit(&results, &info)) {
-            write_failed("--junit", e.to_string(), err);
-        }
+    if let Some(p) = &opts.junit
+        && let Err(e) = std::fs::write(p, report::to_junit(&results, &info))
+    {
+        write_failed("--junit", e.to_string(), err);
     }
     if let (Some(p), Some(rec)) = (&opts.pcap_out, &pcap) {
         let res = rec
@@ -443,10 +443,10 @@ async fn run_selected(
             write_failed("--pcap-out", e, err);
         }
     }
-    if let Some(p) = &opts.write_expect {
-        if let Err(e) = Lock::of(&results).write(p) {
-            write_failed("--write-expect", e, err);
-        }
+    if let Some(p) = &opts.write_expect
+        && let Err(e) = Lock::of(&results).write(p)
+    {
+        write_failed("--write-expect", e, err);
     }
     let unreachable = results
         .iter()

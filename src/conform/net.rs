@@ -264,10 +264,10 @@ pub fn spawn_reader(mut rd: OwnedReadHalf, ctx: ReaderCtx) -> JoinHandle<()> {
                 }
             };
             let data = buf.get(..n).unwrap_or_default();
-            if let Some((pcap, id, peer_is_client)) = &ctx.pcap {
-                if let Ok(mut p) = pcap.lock() {
-                    p.data(*id, *peer_is_client, Bytes::copy_from_slice(data));
-                }
+            if let Some((pcap, id, peer_is_client)) = &ctx.pcap
+                && let Ok(mut p) = pcap.lock()
+            {
+                p.data(*id, *peer_is_client, Bytes::copy_from_slice(data));
             }
             if broken {
                 let bytes = Bytes::copy_from_slice(data);
@@ -335,10 +335,10 @@ async fn close(ctx: &ReaderCtx, info: CloseInfo) {
         Bytes::new(),
         format!("connection closed by the peer ({info})"),
     );
-    if let Some((pcap, id, _)) = &ctx.pcap {
-        if let Ok(mut p) = pcap.lock() {
-            p.close(*id);
-        }
+    if let Some((pcap, id, _)) = &ctx.pcap
+        && let Ok(mut p) = pcap.lock()
+    {
+        p.close(*id);
     }
     let _ = ctx
         .tx
@@ -362,10 +362,10 @@ pub struct Conn {
 impl Conn {
     /// Records octets we wrote.
     pub fn record_out(&self, bytes: &Bytes) {
-        if let Some((pcap, id, we_are_client)) = &self.pcap {
-            if let Ok(mut p) = pcap.lock() {
-                p.data(*id, *we_are_client, bytes.clone());
-            }
+        if let Some((pcap, id, we_are_client)) = &self.pcap
+            && let Ok(mut p) = pcap.lock()
+        {
+            p.data(*id, *we_are_client, bytes.clone());
         }
     }
 
@@ -381,10 +381,10 @@ impl Conn {
         } else {
             let _ = tokio::time::timeout(Duration::from_millis(200), self.writer.shutdown()).await;
         }
-        if let Some((pcap, id, _)) = &self.pcap {
-            if let Ok(mut p) = pcap.lock() {
-                p.close(*id);
-            }
+        if let Some((pcap, id, _)) = &self.pcap
+            && let Ok(mut p) = pcap.lock()
+        {
+            p.close(*id);
         }
         drop(self.writer);
     }

@@ -186,15 +186,15 @@ impl CaseResult {
         if let Some(k) = &self.known {
             let _ = write!(s, "\n           known deviation: {k}");
         }
-        if let Some(l) = &self.lock {
-            if l.changed {
-                let was = l.expected.map_or("new", |o| o.as_str());
-                let _ = write!(
-                    s,
-                    "\n           CHANGED: locked {was}, now {}",
-                    self.outcome
-                );
-            }
+        if let Some(l) = &self.lock
+            && l.changed
+        {
+            let was = l.expected.map_or("new", |o| o.as_str());
+            let _ = write!(
+                s,
+                "\n           CHANGED: locked {was}, now {}",
+                self.outcome
+            );
         }
         s
     }

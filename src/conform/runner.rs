@@ -671,11 +671,11 @@ impl<'a> Case<'a> {
             if sessions.contains(&i) {
                 return Ok(Some(ev));
             }
-            if let NetKind::Frame(r) = &ev.kind {
-                if self.is_auto(r) {
-                    self.auto_respond(i, r).await?;
-                    continue;
-                }
+            if let NetKind::Frame(r) = &ev.kind
+                && self.is_auto(r)
+            {
+                self.auto_respond(i, r).await?;
+                continue;
             }
             self.sessions[i].queue.push_back(ev);
         }
@@ -887,15 +887,15 @@ impl<'a> Case<'a> {
                 check(name, &Some(m.clone()), r.tlv(tag))?;
             }
         }
-        if let Some(err) = &r.error {
-            if e.fields.is_some() || e.tlvs.is_some() {
-                return Err(c(format!("does not decode: {err}")));
-            }
+        if let Some(err) = &r.error
+            && (e.fields.is_some() || e.tlvs.is_some())
+        {
+            return Err(c(format!("does not decode: {err}")));
         }
-        if e.strict == Some(true) {
-            if let Some(d) = r.deviation.as_ref().or(r.error.as_ref()) {
-                return Err(c(format!("does not decode strictly: {d}")));
-            }
+        if e.strict == Some(true)
+            && let Some(d) = r.deviation.as_ref().or(r.error.as_ref())
+        {
+            return Err(c(format!("does not decode strictly: {d}")));
         }
         Ok(answered)
     }
@@ -908,10 +908,10 @@ impl<'a> Case<'a> {
         r: &Received,
         answered: Option<String>,
     ) -> Result<String, Fail> {
-        if let Some(n) = answered {
-            if let Some(s) = self.sends.get_mut(&n) {
-                s.answered = true;
-            }
+        if let Some(n) = answered
+            && let Some(s) = self.sends.get_mut(&n)
+        {
+            s.answered = true;
         }
         let sess = &mut self.sessions[idx];
         sess.last_received = Some(r.clone());
@@ -923,14 +923,14 @@ impl<'a> Case<'a> {
             self.recvs.insert(n, (idx, r.clone()));
         }
         let mut detail = r.summary();
-        if let Some(d) = &r.deviation {
-            if e.strict != Some(true) {
-                self.grade = self.grade.max(Level::Should);
-                self.notes.push(format!(
-                    "non-strict: {} does not decode strictly: {d}",
-                    r.command_id().map(|i| i.to_string()).unwrap_or_default()
-                ));
-            }
+        if let Some(d) = &r.deviation
+            && e.strict != Some(true)
+        {
+            self.grade = self.grade.max(Level::Should);
+            self.notes.push(format!(
+                "non-strict: {} does not decode strictly: {d}",
+                r.command_id().map(|i| i.to_string()).unwrap_or_default()
+            ));
         }
         if let Some(c) = &e.capture {
             let got = self.captures(c, r)?;
@@ -972,10 +972,10 @@ impl<'a> Case<'a> {
         if in_schema {
             return r.field(n);
         }
-        if let Ok(tag) = build::tlv_tag_of(n) {
-            if TlvTag::from_name(n).is_some() {
-                return r.tlv(tag);
-            }
+        if let Ok(tag) = build::tlv_tag_of(n)
+            && TlvTag::from_name(n).is_some()
+        {
+            return r.tlv(tag);
         }
         match (n, r.header) {
             ("sequence_number", Some(h)) => Actual::Int(u64::from(h.sequence_number)),
@@ -1226,18 +1226,18 @@ impl<'a> Case<'a> {
             let Some(ev) = ev else {
                 // A close branch `by: any` is taken when nothing came.
                 for (k, b) in branches.iter().enumerate() {
-                    if let Branch::ExpectClose(c) = &b.value {
-                        if c.by == Some(CloseBy::Any) {
-                            self.disconnect(idxs[k], false).await;
-                            return self
-                                .take_branch(
-                                    k,
-                                    c.level.as_ref(),
-                                    c.then.as_ref(),
-                                    "nothing came; we closed".into(),
-                                )
-                                .await;
-                        }
+                    if let Branch::ExpectClose(c) = &b.value
+                        && c.by == Some(CloseBy::Any)
+                    {
+                        self.disconnect(idxs[k], false).await;
+                        return self
+                            .take_branch(
+                                k,
+                                c.level.as_ref(),
+                                c.then.as_ref(),
+                                "nothing came; we closed".into(),
+                            )
+                            .await;
                     }
                 }
                 return Err(fail(format!(
@@ -1344,13 +1344,13 @@ impl<'a> Case<'a> {
             };
             match ev.kind {
                 NetKind::Closed(info) => {
-                    if let Some(h) = c.how {
-                        if info.how != Some(h) {
-                            return Err(fail(format!(
-                                "the connection ended with {info}, expected {}",
-                                if h == CloseHow::Fin { "FIN" } else { "RST" }
-                            )));
-                        }
+                    if let Some(h) = c.how
+                        && info.how != Some(h)
+                    {
+                        return Err(fail(format!(
+                            "the connection ended with {info}, expected {}",
+                            if h == CloseHow::Fin { "FIN" } else { "RST" }
+                        )));
                     }
                     return Ok(format!("closed by the peer ({info})"));
                 }

@@ -385,13 +385,13 @@ impl Walk<'_> {
         }
         // §5.3.2.22-24: the SAR triple, all or none.
         let sar = super::SAR_TAGS;
-        if let Some(because) = sar.iter().find(|t| tags.contains(t)) {
-            if let Some(missing) = sar.iter().find(|t| !tags.contains(t)) {
-                return Err(DecodeErrorKind::TlvMissing {
-                    missing: *missing,
-                    because: *because,
-                });
-            }
+        if let Some(because) = sar.iter().find(|t| tags.contains(t))
+            && let Some(missing) = sar.iter().find(|t| !tags.contains(t))
+        {
+            return Err(DecodeErrorKind::TlvMissing {
+                missing: *missing,
+                because: *because,
+            });
         }
         // §5.3.2.37-38: presentation indicator and alpha tag need callback_num.
         let extra = tags

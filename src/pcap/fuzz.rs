@@ -200,7 +200,7 @@ mod tests {
                     let i = (rng.next() as usize) % m.len();
                     m[i] = rng.next() as u8;
                 }
-                if rng.next() % 4 == 0 {
+                if rng.next().is_multiple_of(4) {
                     let cut = (rng.next() as usize) % m.len();
                     m.truncate(cut);
                 }

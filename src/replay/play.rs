@@ -274,11 +274,12 @@ impl<'a> Player<'a> {
         };
         let was_settled = std::mem::replace(&mut self.settled[a], true);
         let ev = &self.plan.events[a];
-        if let (Some(c), Some(l)) = (message_id(&ev.frame), message_id(frame)) {
-            if c != l && !self.ids.iter().any(|(x, _)| *x == c) {
-                tracing::debug!(conn = self.plan.conn, captured = ?c, live = ?l, "message id");
-                self.ids.push((c, l));
-            }
+        if let (Some(c), Some(l)) = (message_id(&ev.frame), message_id(frame))
+            && c != l
+            && !self.ids.iter().any(|(x, _)| *x == c)
+        {
+            tracing::debug!(conn = self.plan.conn, captured = ?c, live = ?l, "message id");
+            self.ids.push((c, l));
         }
         let differences = compare(&ev.frame, frame, &self.opts.compare);
         if !differences.is_empty() {

@@ -128,11 +128,10 @@ pub async fn run_listen(plans: &[Plan], listener: Listener, opts: &ReplayOptions
         }
         tokio::select! {
             done = running.next(), if !running.is_empty() => {
-                if let Some(Some((i, report))) = done {
-                    if let Some(slot) = results.get_mut(i) {
+                if let Some(Some((i, report))) = done
+                    && let Some(slot) = results.get_mut(i) {
                         *slot = Some(report);
                     }
-                }
                 if taken.borrow().iter().all(|t| *t) {
                     accepting = false;
                 }

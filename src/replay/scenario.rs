@@ -351,8 +351,8 @@ impl Writer<'_> {
 
     fn note_requires(&mut self, cmd: &Command) {
         let id = cmd.command_id();
-        if let Some(n) = id.name() {
-            if matches!(
+        if let Some(n) = id.name()
+            && matches!(
                 id,
                 CommandId::BIND_TRANSMITTER
                     | CommandId::BIND_RECEIVER
@@ -363,9 +363,9 @@ impl Writer<'_> {
                     | CommandId::QUERY_SM
                     | CommandId::CANCEL_SM
                     | CommandId::REPLACE_SM
-            ) {
-                self.requires.insert(n);
-            }
+            )
+        {
+            self.requires.insert(n);
         }
         for f in cmd.pdu.fields() {
             match (f.name, f.value) {
@@ -634,10 +634,10 @@ impl Writer<'_> {
         if !captures.is_empty() {
             m.push(("capture".into(), Y::Map(captures)));
         }
-        if ev.is_request() {
-            if let Some(answer) = request {
-                m.push(("respond".into(), self.respond(answer)));
-            }
+        if ev.is_request()
+            && let Some(answer) = request
+        {
+            m.push(("respond".into(), self.respond(answer)));
         }
         let wait = ev.ts.saturating_sub(self.last_send_ts);
         if wait > Duration::from_millis(2500) {
@@ -749,29 +749,28 @@ impl Writer<'_> {
         }
         // A receipt of a message whose id was captured in this same step: capture its id and
         // check it after the step.
-        if let Some(id) = &receipt_of {
-            if self.earlier_msg_var(id).is_none() {
-                if let Some(var) = self.msg_var(id).map(|m| m.var.clone()) {
-                    self.receipts += 1;
-                    let rvar = format!("receipt_id_{}", self.receipts);
-                    let spec = if receipted.is_some() {
-                        Y::map([("tlv", Y::str("receipted_message_id"))])
-                    } else {
-                        Y::map([
-                            ("field", Y::str("short_message")),
-                            ("regex", Y::Lit("id:(\\S+)".into())),
-                        ])
-                    };
-                    captures.push((rvar.clone(), spec));
-                    self.group_checks.push(Y::map([(
-                        "check",
-                        Y::map([
-                            ("value", Y::str(format!("${{{rvar}}}"))),
-                            ("is", Y::str(format!("${{{var}}}"))),
-                        ]),
-                    )]));
-                }
-            }
+        if let Some(id) = &receipt_of
+            && self.earlier_msg_var(id).is_none()
+            && let Some(var) = self.msg_var(id).map(|m| m.var.clone())
+        {
+            self.receipts += 1;
+            let rvar = format!("receipt_id_{}", self.receipts);
+            let spec = if receipted.is_some() {
+                Y::map([("tlv", Y::str("receipted_message_id"))])
+            } else {
+                Y::map([
+                    ("field", Y::str("short_message")),
+                    ("regex", Y::Lit("id:(\\S+)".into())),
+                ])
+            };
+            captures.push((rvar.clone(), spec));
+            self.group_checks.push(Y::map([(
+                "check",
+                Y::map([
+                    ("value", Y::str(format!("${{{rvar}}}"))),
+                    ("is", Y::str(format!("${{{var}}}"))),
+                ]),
+            )]));
         }
         let mut tlvs = Vec::new();
         let mut seen = HashSet::new();

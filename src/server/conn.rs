@@ -285,11 +285,11 @@ impl ServerApp {
             let _ = session.respond_error(now, seq, CommandStatus::ESME_RSYSERR);
             return;
         }
-        if let Some(t) = &mut self.throttle {
-            if !t.take(now) {
-                let _ = session.respond_error(now, seq, CommandStatus::ESME_RTHROTTLED);
-                return;
-            }
+        if let Some(t) = &mut self.throttle
+            && !t.take(now)
+        {
+            let _ = session.respond_error(now, seq, CommandStatus::ESME_RTHROTTLED);
+            return;
         }
         let receipt = self.receipt_info(&pdu);
         let future = self.server.shared.handler.clone().call(ctx, pdu);

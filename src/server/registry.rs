@@ -121,12 +121,12 @@ impl Registry {
     /// A session ended.
     pub(crate) fn remove(&mut self, id: SessionId) -> Option<Entry> {
         let entry = self.sessions.remove(&id)?;
-        if let Some(system_id) = &entry.info.system_id {
-            if let Some(route) = self.routes.get_mut(system_id.as_str()) {
-                route.sessions.retain(|s| *s != id);
-                if route.sessions.is_empty() {
-                    self.routes.remove(system_id.as_str());
-                }
+        if let Some(system_id) = &entry.info.system_id
+            && let Some(route) = self.routes.get_mut(system_id.as_str())
+        {
+            route.sessions.retain(|s| *s != id);
+            if route.sessions.is_empty() {
+                self.routes.remove(system_id.as_str());
             }
         }
         Some(entry)

@@ -60,10 +60,11 @@ pub fn sample_pdu(id: CommandId) -> Pdu {
 
 /// A whole PDU for `id` with this status: error responses carry no body.
 fn sample_command(id: CommandId, status: CommandStatus, seq: u32) -> Command {
-    if id.is_response() && !status.is_ok() {
-        if let Some(c) = Command::empty_response(id, status, seq) {
-            return c;
-        }
+    if id.is_response()
+        && !status.is_ok()
+        && let Some(c) = Command::empty_response(id, status, seq)
+    {
+        return c;
     }
     Command::response(status, seq, sample_pdu(id))
 }
@@ -180,10 +181,10 @@ impl Checker {
                 match self.incoming.next_frame() {
                     None => break,
                     Some(Ok(frame)) => {
-                        if let Some(h) = Header::parse(&frame) {
-                            if !h.command_id.is_response() {
-                                *self.answerable.entry(h.sequence_number).or_default() += 1;
-                            }
+                        if let Some(h) = Header::parse(&frame)
+                            && !h.command_id.is_response()
+                        {
+                            *self.answerable.entry(h.sequence_number).or_default() += 1;
                         }
                     }
                     Some(Err(e)) => {
@@ -383,11 +384,11 @@ pub fn fuzz_session_reached(data: &[u8]) -> BTreeSet<String> {
             6 => {
                 let pdu = sample_pdu(u.command_id());
                 let response = pdu.command_id().is_response();
-                if let Ok(seq) = s.send_request_unchecked(now, pdu) {
-                    if response {
-                        // A deliberate unsolicited response: the escape hatch allows it.
-                        *c.answerable.entry(seq).or_default() += 1;
-                    }
+                if let Ok(seq) = s.send_request_unchecked(now, pdu)
+                    && response
+                {
+                    // A deliberate unsolicited response: the escape hatch allows it.
+                    *c.answerable.entry(seq).or_default() += 1;
                 }
             }
             7 => {

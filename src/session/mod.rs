@@ -1061,10 +1061,10 @@ impl Session {
             );
         }
         let is_allowed = allowed(state, peer, id, ext);
-        if let Some(bind_type) = BindType::from_command_id(id) {
-            if self.role == Role::Smsc {
-                return self.on_bind_request(bind_type, request);
-            }
+        if let Some(bind_type) = BindType::from_command_id(id)
+            && self.role == Role::Smsc
+        {
+            return self.on_bind_request(bind_type, request);
         }
         if !is_allowed {
             return self.reject_not_allowed(id, seq, state);

@@ -520,12 +520,12 @@ impl State {
         let delay = action.receipt_delay.unwrap_or(self.config.receipt_delay);
         let start = time::resolve(schedule, now).unwrap_or(now).max(now);
         let mut final_at = start + delay;
-        if let Some(v) = time::resolve(validity, now) {
-            if v < final_at {
-                final_at = v.max(now);
-                outcome = ReceiptStat::Expired;
-                err = default_err(&outcome);
-            }
+        if let Some(v) = time::resolve(validity, now)
+            && v < final_at
+        {
+            final_at = v.max(now);
+            outcome = ReceiptStat::Expired;
+            err = default_err(&outcome);
         }
         store.insert(
             n,
@@ -923,12 +923,12 @@ impl Handler for SimHandler {
             if let Some(t) = time::resolve(&r.schedule_delivery_time, now) {
                 m.final_at = t.max(now) + s.config.receipt_delay;
             }
-            if let Some(v) = time::resolve(&r.validity_period, now) {
-                if v < m.final_at {
-                    m.final_at = v.max(now);
-                    m.outcome = ReceiptStat::Expired;
-                    m.err = default_err(&m.outcome);
-                }
+            if let Some(v) = time::resolve(&r.validity_period, now)
+                && v < m.final_at
+            {
+                m.final_at = v.max(now);
+                m.outcome = ReceiptStat::Expired;
+                m.err = default_err(&m.outcome);
             }
             m.generation += 1;
             m.registered_delivery.smsc_receipt() != 0
@@ -1248,10 +1248,10 @@ impl Simulator {
             Some(p) => read_mo_file(p)?,
             None => Vec::new(),
         };
-        if let Some(r) = config.mo.rate {
-            if !(r > 0.0 && r.is_finite()) {
-                return Err(SimError::Config(format!("MO rate {r}: must be > 0")));
-            }
+        if let Some(r) = config.mo.rate
+            && !(r > 0.0 && r.is_finite())
+        {
+            return Err(SimError::Config(format!("MO rate {r}: must be > 0")));
         }
         let state = Arc::new(State {
             rules: RuleSet::new(&config.rules, config.magic),

@@ -430,7 +430,11 @@ pub fn unpack_padded(octets: &[u8], fill_bits: u8) -> Result<Vec<u8>, TextError>
     let fill = check_fill(fill_bits)?;
     let count = whole_septets(octets.len(), fill);
     let mut septets = unpack(octets, fill_bits, count)?;
-    let on_boundary = octets.len().saturating_mul(8).saturating_sub(fill as usize) % 7 == 0;
+    let on_boundary = octets
+        .len()
+        .saturating_mul(8)
+        .saturating_sub(fill as usize)
+        .is_multiple_of(7);
     if on_boundary && septets.last() == Some(&CR) {
         septets.pop();
     }

@@ -229,19 +229,17 @@ fn react(s: &mut Session, now: Instant, app: App, log: &mut Vec<Event>) -> bool 
     let mut moved = false;
     while let Some(event) = s.poll_event() {
         moved = true;
-        if app == App::Accept {
-            if let Event::Request {
+        if app == App::Accept
+            && let Event::Request {
                 sequence_number,
                 pdu,
             } = &event
-            {
-                if let Some(resp) = ok_response(pdu) {
-                    // Closed: a later PDU of the same input closed the session.
-                    match s.respond(now, *sequence_number, CommandStatus::ESME_ROK, resp) {
-                        Ok(()) | Err(SessionError::Closed) => {}
-                        Err(e) => panic!("{e}"),
-                    }
-                }
+            && let Some(resp) = ok_response(pdu)
+        {
+            // Closed: a later PDU of the same input closed the session.
+            match s.respond(now, *sequence_number, CommandStatus::ESME_ROK, resp) {
+                Ok(()) | Err(SessionError::Closed) => {}
+                Err(e) => panic!("{e}"),
             }
         }
         log.push(event);

@@ -515,7 +515,7 @@ pub fn parse_uint(s: &str) -> Option<u64> {
 /// Decodes `48:65:6c` or `48656c` to octets (`""` is empty).
 pub fn hex_bytes(s: &str) -> Option<Vec<u8>> {
     let digits: Vec<u8> = s.bytes().filter(|&b| b != b':').collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     digits

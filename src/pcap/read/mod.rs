@@ -1111,7 +1111,7 @@ pub fn rfc3339(ts: Duration) -> String {
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
     let nanos = ts.subsec_nanos();
-    let frac = if nanos % 1_000 == 0 {
+    let frac = if nanos.is_multiple_of(1_000) {
         format!("{:06}", nanos / 1_000)
     } else {
         format!("{nanos:09}")

@@ -302,11 +302,11 @@ impl Reassembler {
         while !self.pending.is_empty() {
             self.skip_hole(out);
         }
-        if let Some(fin) = self.fin {
-            if fin > self.delivered {
-                let missing = fin - self.delivered;
-                self.give_up(missing, origin, out);
-            }
+        if let Some(fin) = self.fin
+            && fin > self.delivered
+        {
+            let missing = fin - self.delivered;
+            self.give_up(missing, origin, out);
         }
         self.history = BytesMut::new();
     }
