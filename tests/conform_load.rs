@@ -339,7 +339,7 @@ fn yaml_examples(md: &str) -> Vec<String> {
 
 #[test]
 fn the_documented_examples_load() {
-    for doc in ["conformance/FORMAT.md", "conformance/README-section.md"] {
+    for doc in ["conformance/FORMAT.md", "README.md"] {
         let md = std::fs::read_to_string(doc).unwrap();
         let examples = yaml_examples(&md);
         assert!(!examples.is_empty(), "{doc}");
