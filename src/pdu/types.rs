@@ -311,6 +311,7 @@ impl<const MAX: usize> WireField for COctetString<MAX> {
     #[inline]
     fn write(&self, w: &mut Writer<'_>) {
         match &self.0 {
+            Repr::Inline { len: 0, .. } => w.u8(0),
             Repr::Inline { len, buf } => {
                 w.padded(buf, usize::from(*len));
                 w.u8(0);
